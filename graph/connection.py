@@ -1,0 +1,139 @@
+"""One Neo4j driver per process, managed transactions, and clear errors when the server is away.
+
+The driver's managed transactions (`execute_query`, `session.execute_read/write`) retry
+transient errors (leader changes, deadlocks, brief outages) on their own; everything in
+spreadgraph goes through them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
+
+from spreadgraph.config import Settings, get_settings
+from spreadgraph.errors import DatabaseUnavailable
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_drivers: dict[tuple[str, str, str], Driver] = {}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to connect; `external` is True when NEO4J_URI names the server."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    external: bool
+
+
+def resolve_target(settings: Settings | None = None) -> Target:
+    """NEO4J_URI if set, else the project-managed local server."""
+    settings = settings or get_settings()
+    if settings.neo4j_uri:
+        password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+        return Target(settings.neo4j_uri, settings.neo4j_user, password, settings.neo4j_database, True)
+    from spreadgraph.graph.local_server import LocalNeo4j, local_password
+
+    local = LocalNeo4j(settings)
+    return Target(local.uri, "neo4j", local_password(settings), settings.neo4j_database, False)
+
+
+def get_driver(settings: Settings | None = None) -> Driver:
+    """The process-wide driver for the configured server (created and verified on first use)."""
+    target = resolve_target(settings)
+    key = (target.uri, target.user, target.password)
+    with _lock:
+        driver = _drivers.get(key)
+        if driver is None:
+            driver = _open(target)
+            _drivers[key] = driver
+    return driver
+
+
+def _open(target: Target) -> Driver:
+    try:
+        driver = GraphDatabase.driver(
+            target.uri,
+            auth=(target.user, target.password),
+            connection_timeout=5.0,
+            max_transaction_retry_time=15.0,
+            notifications_min_severity="OFF",
+        )
+        driver.verify_connectivity()
+    except (ServiceUnavailable, OSError) as exc:
+        where = "NEO4J_URI" if target.external else "the local server"
+        hint = (
+            "check NEO4J_URI and that the server is up"
+            if target.external
+            else "run `spreadgraph neo4j start` (or set NEO4J_URI)"
+        )
+        raise DatabaseUnavailable(
+            f"cannot reach Neo4j at {target.uri} ({where}): {_first_line(exc)}", hint=hint
+        ) from None
+    except AuthError:
+        raise DatabaseUnavailable(
+            f"Neo4j at {target.uri} refused the credentials for user '{target.user}'",
+            hint="check NEO4J_USER / NEO4J_PASSWORD",
+        ) from None
+    except (ConfigurationError, ValueError) as exc:
+        raise DatabaseUnavailable(f"invalid Neo4j URI {target.uri!r}: {_first_line(exc)}") from None
+    return driver
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def close_drivers() -> None:
+    """Close every driver this process opened (tests and shutdown)."""
+    with _lock:
+        for driver in _drivers.values():
+            driver.close()
+        _drivers.clear()
+
+
+def database(settings: Settings | None = None) -> str:
+    return (settings or get_settings()).neo4j_database
+
+
+def write(query: str, params: dict[str, Any] | None = None, *, driver: Driver | None = None) -> list[dict]:
+    """Run one parameterised write statement in a managed (retried) transaction."""
+    driver = driver or get_driver()
+    records, _, _ = driver.execute_query(
+        query, params or {}, database_=database(), routing_=RoutingControl.WRITE
+    )
+    return [record.data() for record in records]
+
+
+def read(query: str, params: dict[str, Any] | None = None, *, driver: Driver | None = None) -> list[dict]:
+    """Run one parameterised read statement in a managed (retried) READ transaction."""
+    driver = driver or get_driver()
+    records, _, _ = driver.execute_query(
+        query, params or {}, database_=database(), routing_=RoutingControl.READ
+    )
+    return [record.data() for record in records]
+
+
+def write_tx(work: Callable[[ManagedTransaction], T], *, driver: Driver | None = None) -> T:
+    """Run `work(tx)` as one atomic, retried write transaction (all or nothing)."""
+    driver = driver or get_driver()
+    with driver.session(database=database()) as session:
+        return session.execute_write(work)
+
+
+def read_tx(work: Callable[[ManagedTransaction], T], *, driver: Driver | None = None) -> T:
+    """Run `work(tx)` as one retried read transaction."""
+    driver = driver or get_driver()
+    with driver.session(database=database(), default_access_mode=neo4j.READ_ACCESS) as session:
+        return session.execute_read(work)

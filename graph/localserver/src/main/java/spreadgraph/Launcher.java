@@ -1,0 +1,75 @@
+package spreadgraph;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.HttpConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.io.ByteUnit;
+
+/**
+ * Runs Neo4j Community embedded with Bolt on a loopback address.
+ *
+ * <p>Usage: Launcher --home DIR --port N --password-file FILE [--parent-pid PID]
+ * [--pagecache-mb N] [--tx-memory-mb N]. The password is read from a file so it
+ * never appears in a process listing. With --parent-pid the server stops itself
+ * when that process ends (used by tests). SIGTERM shuts the database down cleanly.
+ */
+public final class Launcher {
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i], args[i + 1]);
+        }
+        Path home = Path.of(require(opts, "--home")).toAbsolutePath();
+        int port = Integer.parseInt(require(opts, "--port"));
+        String password = Files.readString(Path.of(require(opts, "--password-file"))).strip();
+        long pagecacheMb = Long.parseLong(opts.getOrDefault("--pagecache-mb", "256"));
+
+        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                .setConfig(BoltConnector.enabled, true)
+                .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
+                .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
+                .setConfig(HttpConnector.enabled, false)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMb))
+                .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
+                .build();
+        Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
+
+        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        system.executeTransactionally(
+                "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        System.out.println("spreadgraph-neo4j ready bolt://127.0.0.1:" + port);
+        System.out.flush();
+
+        String parent = opts.get("--parent-pid");
+        if (parent != null) {
+            long pid = Long.parseLong(parent);
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                Thread.sleep(1000);
+            }
+            System.out.println("parent process " + pid + " ended; stopping");
+            System.exit(0);
+        }
+        Thread.currentThread().join();
+    }
+
+    private static String require(Map<String, String> opts, String key) {
+        String value = opts.get(key);
+        if (value == null) {
+            System.err.println("missing " + key);
+            System.exit(2);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,91 @@
+"""Applies `schema.migrations` in order and records each applied version in the graph."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from neo4j import Driver
+from spreadgraph.graph.connection import database, get_driver
+from spreadgraph.graph.taxonomy import write_taxonomies
+from spreadgraph.schema.migrations import MIGRATIONS, Migration, MigrationContext, vector_index_name
+from spreadgraph.schema.model import embedded_labels
+from spreadgraph.schema.taxonomy import load_taxonomies
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    version: int
+    name: str
+    action: str  # "applied" | "reapplied" | "unchanged"
+
+
+def _drop_stale_vectors(driver: Driver, ctx: MigrationContext) -> None:
+    """Drop vector indexes whose dimension differs from the model's (they are then recreated)."""
+    records, _, _ = driver.execute_query(
+        "SHOW VECTOR INDEXES YIELD name, options RETURN name, options", database_=database()
+    )
+    wanted = {vector_index_name(label) for label in embedded_labels()}
+    for record in records:
+        config = (record["options"] or {}).get("indexConfig", {})
+        if record["name"] in wanted and config.get("vector.dimensions") != ctx.embedding_dimension:
+            driver.execute_query(f"DROP INDEX {record['name']} IF EXISTS", database_=database())
+
+
+def _load_taxonomies(driver: Driver, ctx: MigrationContext) -> None:
+    taxonomies = load_taxonomies()
+    with driver.session(database=database()) as session:
+        session.execute_write(write_taxonomies, taxonomies)
+
+
+STEPS: dict[str, Callable[[Driver, MigrationContext], None]] = {
+    "drop_stale_vectors": _drop_stale_vectors,
+    "load_taxonomies": _load_taxonomies,
+}
+
+
+def applied_migrations(driver: Driver | None = None) -> dict[int, str]:
+    """version -> checksum of what this database has applied."""
+    driver = driver or get_driver()
+    records, _, _ = driver.execute_query(
+        "MATCH (m:SchemaMigration) RETURN m.version AS version, m.checksum AS checksum",
+        database_=database(),
+    )
+    return {r["version"]: r["checksum"] for r in records}
+
+
+def _apply(driver: Driver, migration: Migration, ctx: MigrationContext, checksum: str) -> None:
+    if migration.prepare:
+        STEPS[migration.prepare](driver, ctx)
+    for statement in migration.statements(ctx):
+        driver.execute_query(statement, database_=database())
+    if migration.load:
+        STEPS[migration.load](driver, ctx)
+    driver.execute_query(
+        "MERGE (m:SchemaMigration {id: $id}) "
+        "SET m.version = $version, m.name = $name, m.checksum = $checksum, m.applied_at = datetime()",
+        id=f"migration:{migration.version:04d}", version=migration.version, name=migration.name,
+        checksum=checksum, database_=database(),
+    )
+
+
+def migrate(ctx: MigrationContext, driver: Driver | None = None) -> list[MigrationResult]:
+    """Apply every migration that is new or whose definition changed; report what happened."""
+    driver = driver or get_driver()
+    done = applied_migrations(driver)
+    results = []
+    for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+        checksum = migration.checksum(ctx)
+        if done.get(migration.version) == checksum:
+            results.append(MigrationResult(migration.version, migration.name, "unchanged"))
+            continue
+        _apply(driver, migration, ctx, checksum)
+        action = "reapplied" if migration.version in done else "applied"
+        results.append(MigrationResult(migration.version, migration.name, action))
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database())
+    return results
+
+
+def schema_version(driver: Driver | None = None) -> int:
+    """Highest applied migration version (0 on an empty database)."""
+    return max(applied_migrations(driver), default=0)

@@ -1,0 +1,195 @@
+"""The graph model, declared once. Migrations, `schema/README.md` and checks are built from it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Prop(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    type: str
+    doc: str
+
+
+class NodeType(BaseModel):
+    """A node label. Every node type has a unique `id`."""
+
+    model_config = ConfigDict(frozen=True)
+    label: str
+    doc: str
+    props: tuple[Prop, ...]
+    fulltext: tuple[str, ...] = ()  # properties in this label's full-text index
+    embedded: bool = False  # has an `embedding` property served by a vector index
+    group: str = "evidence"
+
+
+class RelType(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    type: str
+    start: tuple[str, ...]
+    end: tuple[str, ...]
+    doc: str
+    props: tuple[Prop, ...] = ()
+
+
+def P(name: str, type_: str, doc: str) -> Prop:
+    return Prop(name=name, type=type_, doc=doc)
+
+
+ID = P("id", "string", "stable identifier (unique per label)")
+NAME = P("name", "string", "short canonical name")
+DESC = P("description", "string", "what it is, in plain words")
+ALIASES = P("aliases", "list<string>", "other names that resolve to this node")
+EMB = P("embedding", "list<float>", "sentence embedding of name + description (vector index)")
+
+# Claims: kinds of statement a case makes about an item, and their review states.
+CLAIM_KINDS = (
+    "met_barrier", "had_enabler", "used_approach", "reported_outcome", "learned_lesson",
+    "addressed", "partly_addressed", "did_not_address", "caused", "coded_as",
+)
+CLAIM_STATUSES = ("suggested", "confirmed", "rejected")
+CASE_STATUSES = ("pending", "published", "rejected")
+
+NODE_TYPES: tuple[NodeType, ...] = (
+    NodeType(label="Source", group="provenance", doc="A document or submitted template that evidence comes from.",
+             props=(ID, P("kind", "string", "document | template | coded_export"),
+                    P("title", "string", "title"), P("authors", "list<string>", "authors"),
+                    P("year", "int", "publication year"),
+                    P("source_type", "string", "article | evaluation | review | template | ..."),
+                    P("file_name", "string", "file it was ingested from"),
+                    P("content_hash", "string", "sha256 of the raw content (identity)"),
+                    P("version", "int", "1, 2, ... when a changed document is re-ingested"),
+                    P("text", "string", "cleaned full text that excerpt spans point into"),
+                    P("ingested_at", "datetime", "when it was ingested")),
+             fulltext=("title",)),
+    NodeType(label="Excerpt", group="provenance", embedded=True,
+             doc="Verbatim text from a source: a participant quote or a passage.",
+             props=(ID, P("text", "string", "verbatim text"),
+                    P("kind", "string", "quote | passage | template_quote"),
+                    P("speaker", "string", "participant code or name, if any"),
+                    P("speaker_role", "string", "role of the speaker, e.g. 'project lead'"),
+                    P("section", "string", "heading of the section it sits in"),
+                    P("start", "int", "character offset in Source.text"),
+                    P("end", "int", "end offset (exclusive) in Source.text"),
+                    P("field", "string", "template field path, for template excerpts"),
+                    P("de_identified", "bool", "speaker de-identified / consent recorded"), EMB),
+             fulltext=("text", "speaker_role", "section")),
+    NodeType(label="Case", group="case", embedded=True,
+             doc="One spread or adoption effort: an innovation in a context, over a period.",
+             props=(ID, P("title", "string", "title"), P("summary", "string", "short story"),
+                    P("period", "string", "e.g. 2016-2019"),
+                    P("spread_status", "string", "piloted | spreading | sustained | stopped"),
+                    P("status", "string", "pending | published | rejected (review state)"),
+                    P("revision", "int", "current revision number"), EMB),
+             fulltext=("title", "summary")),
+    NodeType(label="Revision", group="case", doc="One submitted version of a case template.",
+             props=(ID, P("number", "int", "1, 2, ..."), P("submitted_at", "datetime", "when"),
+                    P("submitted_by", "string", "contributor id"),
+                    P("content_hash", "string", "sha256 of the normalised template"),
+                    P("changes", "list<string>", "field paths changed since the previous revision"),
+                    P("template", "string", "the template as JSON"))),
+    NodeType(label="Contributor", group="case", doc="A person or team who submitted or reviewed cases.",
+             props=(ID, NAME, P("organisation", "string", "organisation"),
+                    P("contact", "string", "contact (shown only to reviewers)"))),
+    NodeType(label="Adoption", group="case", doc="Adoption of the innovation at one site, including failures.",
+             props=(ID, P("site", "string", "site name"),
+                    P("status", "string", "planned | piloting | adopted | sustained | stopped"),
+                    P("started", "string", "date"), P("ended", "string", "date"),
+                    P("reason", "string", "why it stopped, if it did"))),
+    NodeType(label="Innovation", group="case", embedded=True, doc="The thing being spread.",
+             props=(ID, NAME, P("type", "string", "e.g. digital tool, care pathway, training"), DESC,
+                    ALIASES, EMB),
+             fulltext=("name", "description")),
+    NodeType(label="Context", group="case", doc="Where a case happened.",
+             props=(ID, P("setting", "string", "e.g. primary care"), P("sector", "string", "e.g. NHS"),
+                    P("country", "string", "country"), P("region", "string", "region"),
+                    P("scale", "string", "single site | regional | national"),
+                    P("organisations", "list<string>", "organisations involved"))),
+    NodeType(label="Barrier", group="finding", embedded=True, doc="Something that got in the way.",
+             props=(ID, NAME, DESC, ALIASES, EMB), fulltext=("name", "description")),
+    NodeType(label="Enabler", group="finding", embedded=True, doc="Something that helped.",
+             props=(ID, NAME, DESC, ALIASES, EMB), fulltext=("name", "description")),
+    NodeType(label="Approach", group="finding", embedded=True,
+             doc="Something people did to spread or adopt the innovation.",
+             props=(ID, NAME, DESC, ALIASES, EMB), fulltext=("name", "description")),
+    NodeType(label="Outcome", group="finding", doc="A measured or reported result.",
+             props=(ID, P("measure", "string", "what was measured"), P("value", "string", "result"),
+                    P("direction", "string", "improved | worsened | no_change | mixed | unclear"),
+                    P("evidence_strength", "string", "strong | moderate | weak | anecdotal")),
+             fulltext=("measure", "value")),
+    NodeType(label="Lesson", group="finding", doc="Something learned, worth passing on.",
+             props=(ID, P("text", "string", "the lesson")), fulltext=("text",)),
+    NodeType(label="Claim", group="provenance",
+             doc="One statement a case makes (e.g. 'met barrier X', 'approach A addressed barrier B'),"
+                 " with who asserted it, its evidence and whether a person confirmed it.",
+             props=(ID, P("kind", "string", " | ".join(CLAIM_KINDS)),
+                    P("status", "string", " | ".join(CLAIM_STATUSES)),
+                    P("method", "string", "template | extractor | coded_import"),
+                    P("asserted_by", "string", "contributor id or extractor name"),
+                    P("extractor_version", "string", "version of the extractor, if machine-made"),
+                    P("confidence", "float", "0..1 for machine-made claims"),
+                    P("field", "string", "template field path, e.g. barriers[2]"),
+                    P("reviewed_by", "string", "who confirmed or rejected it"),
+                    P("reviewed_at", "datetime", "when"))),
+    NodeType(label="CfirDomain", group="taxonomy", doc="CFIR 2.0 domain.",
+             props=(ID, NAME, P("number", "string", "I..V"), DESC)),
+    NodeType(label="CfirConstruct", group="taxonomy", doc="CFIR 2.0 construct or subconstruct.",
+             props=(ID, NAME, P("label", "string", "letter / number"), DESC, ALIASES,
+                    P("level", "string", "construct | subconstruct")),
+             fulltext=("name", "description")),
+    NodeType(label="Cfir2009Construct", group="taxonomy",
+             doc="Original (2009) CFIR construct; the CFIR-ERIC expert matching refers to these.",
+             props=(ID, NAME, DESC)),
+    NodeType(label="EricStrategy", group="taxonomy", doc="ERIC implementation strategy (73).",
+             props=(ID, NAME, P("number", "int", "1..73"), DESC, ALIASES),
+             fulltext=("name", "description")),
+    NodeType(label="EricCluster", group="taxonomy", doc="ERIC strategy cluster (9).",
+             props=(ID, NAME, P("number", "int", "1..9"), DESC)),
+    NodeType(label="NasssDomain", group="taxonomy", doc="NASSS complexity domain (7).",
+             props=(ID, NAME, P("number", "int", "1..7"), DESC, P("questions", "list<string>", "prompts"))),
+    NodeType(label="SchemaMigration", group="meta", doc="A migration applied to this database.",
+             props=(ID, P("version", "int", "1, 2, ..."), P("name", "string", "what it does"),
+                    P("checksum", "string", "sha256 of its statements"),
+                    P("applied_at", "datetime", "when"))),
+)
+
+ITEM_LABELS = ("Barrier", "Enabler", "Approach", "Outcome", "Lesson", "Innovation", "Context")
+
+REL_TYPES: tuple[RelType, ...] = (
+    RelType(type="ABOUT", start=("Case",), end=("Innovation",), doc="the case spreads this innovation"),
+    RelType(type="IN_CONTEXT", start=("Case",), end=("Context",), doc="where the case happened"),
+    RelType(type="HAS_ADOPTION", start=("Case",), end=("Adoption",), doc="per-site adoption record"),
+    RelType(type="HAS_REVISION", start=("Case",), end=("Revision",), doc="submitted versions"),
+    RelType(type="SUBMITTED_BY", start=("Revision",), end=("Contributor",), doc="who submitted it"),
+    RelType(type="DESCRIBED_IN", start=("Case",), end=("Source",), doc="sources that describe the case"),
+    RelType(type="HAS_EXCERPT", start=("Case",), end=("Excerpt",), doc="evidence attributed to the case"),
+    RelType(type="FROM", start=("Excerpt",), end=("Source",), doc="the source an excerpt is quoted from"),
+    RelType(type="PREVIOUS_VERSION", start=("Source",), end=("Source",), doc="older version of a document"),
+    RelType(type="MAKES", start=("Case",), end=("Claim",), doc="a claim the case makes"),
+    RelType(type="SUBJECT", start=("Claim",), end=ITEM_LABELS,
+            doc="what the claim is about (for links: the approach; for codes: the coded item)"),
+    RelType(type="OBJECT", start=("Claim",), end=("Barrier", "CfirConstruct", "EricStrategy", "NasssDomain"),
+            doc="second end of a link or code claim (the barrier addressed; the taxonomy code)"),
+    RelType(type="EVIDENCED_BY", start=("Claim",), end=("Excerpt", "Source"),
+            doc="the excerpt (or, for template fields, the source) the claim came from"),
+    RelType(type="CODED_AS", start=("Barrier", "Enabler"), end=("CfirConstruct",),
+            doc="confirmed taxonomy code (summary of confirmed coded_as claims)"),
+    RelType(type="CODED_AS", start=("Approach",), end=("EricStrategy",), doc="confirmed ERIC code"),
+    RelType(type="IN_DOMAIN", start=("CfirConstruct",), end=("CfirDomain",), doc="construct's domain"),
+    RelType(type="PART_OF", start=("CfirConstruct",), end=("CfirConstruct",), doc="subconstruct of"),
+    RelType(type="IN_CLUSTER", start=("EricStrategy",), end=("EricCluster",), doc="strategy's cluster"),
+    RelType(type="MAPS_TO", start=("Cfir2009Construct",), end=("CfirConstruct",),
+            doc="project crosswalk from CFIR 2009 to CFIR 2.0"),
+    RelType(type="EXPERT_MATCH", start=("Cfir2009Construct",), end=("EricStrategy",),
+            doc="CFIR-ERIC expert matching (expert opinion, not case evidence)",
+            props=(P("level", "int", "1 or 2"), P("percent", "float", "share of experts endorsing"))),
+)
+
+
+def node_type(label: str) -> NodeType:
+    return next(n for n in NODE_TYPES if n.label == label)
+
+
+def embedded_labels() -> tuple[str, ...]:
+    return tuple(n.label for n in NODE_TYPES if n.embedded)

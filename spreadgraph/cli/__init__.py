@@ -1,0 +1,43 @@
+"""The `spreadgraph` command line: one Typer app, sub-commands grouped by concern."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from neo4j.exceptions import DriverError, Neo4jError
+from rich.console import Console
+
+from spreadgraph.errors import SpreadgraphError
+
+app = typer.Typer(
+    name="spreadgraph",
+    help="A knowledge graph of how healthcare innovations were spread and adopted.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def _register() -> None:
+    from spreadgraph.cli import database, server
+
+    app.add_typer(server.app, name="neo4j")
+    database.register(app)
+
+
+def main() -> None:
+    """Entry point: run the app; project errors become one line on stderr and exit status 1."""
+    _register()
+    try:
+        app()
+    except SpreadgraphError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        if exc.hint:
+            err.print(f"  hint: {exc.hint}", highlight=False, markup=False)
+        sys.exit(1)
+    except (DriverError, Neo4jError) as exc:
+        first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        err.print(f"[bold red]error:[/] Neo4j: {first}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,66 @@
+"""Settings, each declared once with its default and help text; secrets come from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """spreadgraph configuration. Every field can be set as an environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    neo4j_uri: str | None = Field(
+        None,
+        alias="NEO4J_URI",
+        description="Bolt/neo4j URI of an external server (Docker, cluster, Aura). "
+        "Unset: use the project-managed local server.",
+    )
+    neo4j_user: str = Field("neo4j", alias="NEO4J_USER", description="Neo4j user name.")
+    neo4j_password: SecretStr | None = Field(
+        None,
+        alias="NEO4J_PASSWORD",
+        description="Neo4j password. For the local server, unset means a generated "
+        "password stored with its data.",
+    )
+    neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE", description="Database name.")
+    data_dir: Path = Field(
+        PROJECT_ROOT / ".spreadgraph",
+        alias="SPREADGRAPH_HOME",
+        description="Folder for the local server's data, logs and generated password.",
+    )
+    local_port: int = Field(
+        7687, alias="SPREADGRAPH_NEO4J_PORT", description="Bolt port of the local server (127.0.0.1)."
+    )
+    local_heap: str = Field(
+        "1g", alias="SPREADGRAPH_NEO4J_HEAP", description="Java heap of the local server (-Xmx)."
+    )
+    local_pagecache_mb: int = Field(
+        512, alias="SPREADGRAPH_NEO4J_PAGECACHE_MB", description="Page cache of the local server."
+    )
+    start_timeout: float = Field(
+        120.0, alias="SPREADGRAPH_NEO4J_START_TIMEOUT", description="Seconds to wait for Bolt."
+    )
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        alias="SPREADGRAPH_EMBEDDING_MODEL",
+        description="Sentence-transformers model: the packaged all-MiniLM-L6-v2 or a local path.",
+    )
+    query_timeout: float = Field(
+        10.0, alias="SPREADGRAPH_QUERY_TIMEOUT", description="Seconds a read-only query may run."
+    )
+    query_row_cap: int = Field(
+        1000, alias="SPREADGRAPH_QUERY_ROW_CAP", description="Rows a read-only query may return."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read from the environment once)."""
+    return Settings()
