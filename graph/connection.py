@@ -92,7 +92,7 @@ def _open(target: Target) -> Driver:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    return text.splitlines()[0].rstrip(" :")
 
 
 def close_drivers() -> None:

@@ -36,13 +36,19 @@ DENY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bdbms\s*\.", "dbms.* procedures administer the server"),
         (r"\bapoc\s*\.", "APOC procedures can write or reach files and the network"),
         (r"\bgds\s*\.", "graph data science procedures can write to the graph"),
-        (r"\bdb\s*\.\s*(create|index\.fulltext\.(create|drop)|clear|checkpoint)",
-         "this db.* procedure changes the database"),
+        (
+            r"\bdb\s*\.\s*(create|index\.fulltext\.(create|drop)|clear|checkpoint)",
+            "this db.* procedure changes the database",
+        ),
         (r"\bIN\s+TRANSACTIONS\b", "CALL ... IN TRANSACTIONS is for batched writes"),
-        (_KEYWORD.format("CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|FOREACH"),
-         "the console is read-only: {word} changes the graph"),
-        (_KEYWORD.format("GRANT|REVOKE|DENY|ALTER|RENAME|START|STOP|TERMINATE"),
-         "administration commands ({word}) are not allowed"),
+        (
+            _KEYWORD.format("CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|FOREACH"),
+            "the console is read-only: {word} changes the graph",
+        ),
+        (
+            _KEYWORD.format("GRANT|REVOKE|DENY|ALTER|RENAME|START|STOP|TERMINATE"),
+            "administration commands ({word}) are not allowed",
+        ),
         (_KEYWORD.format("USE"), "USE selects another database; the console reads only this one"),
     )
 )
@@ -85,21 +91,29 @@ class QueryResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "ok": True, "columns": self.columns, "rows": self.rows, "truncated": self.truncated,
-            "row_cap": self.row_cap, "elapsed_ms": round(self.elapsed_ms, 1),
+            "ok": True,
+            "columns": self.columns,
+            "rows": self.rows,
+            "truncated": self.truncated,
+            "row_cap": self.row_cap,
+            "elapsed_ms": round(self.elapsed_ms, 1),
         }
 
 
 def to_plain(value: Any) -> Any:
     """Turn driver values (nodes, relationships, paths, temporals) into JSON-friendly data."""
     if isinstance(value, neo4j.graph.Node):
-        return {"labels": sorted(value.labels), **{k: to_plain(v) for k, v in value.items()
-                                                  if k != "embedding"}}
+        return {
+            "labels": sorted(value.labels),
+            **{k: to_plain(v) for k, v in value.items() if k != "embedding"},
+        }
     if isinstance(value, neo4j.graph.Relationship):
         return {"type": value.type, **{k: to_plain(v) for k, v in value.items()}}
     if isinstance(value, neo4j.graph.Path):
-        return {"nodes": [to_plain(n) for n in value.nodes],
-                "relationships": [to_plain(r) for r in value.relationships]}
+        return {
+            "nodes": [to_plain(n) for n in value.nodes],
+            "relationships": [to_plain(r) for r in value.relationships],
+        }
     if isinstance(value, list):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):
@@ -125,7 +139,8 @@ def run_read_only(
         summary = tx.run("EXPLAIN " + query, params).consume()
         if summary.query_type != "r":
             kind = {"w": "writes", "rw": "reads and writes", "s": "changes the schema"}.get(
-                summary.query_type or "", "is not a plain read")
+                summary.query_type or "", "is not a plain read"
+            )
             raise QueryRefused(f"the console is read-only: this query {kind}")
         result = tx.run(query, params)
         columns = list(result.keys())

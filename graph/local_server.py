@@ -7,6 +7,7 @@ process with Bolt on 127.0.0.1, a persistent data folder and authentication on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -109,12 +110,17 @@ class LocalNeo4j:
             return classpath
         mvn = shutil.which("mvn")
         if mvn is None:
-            raise LocalServerError(
-                "Maven (mvn) is not installed", hint="install Maven, or set NEO4J_URI"
-            )
+            raise LocalServerError("Maven (mvn) is not installed", hint="install Maven, or set NEO4J_URI")
         self.build_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [mvn, "-q", "-B", "-f", str(LAUNCHER_SOURCE / "pom.xml"), f"-DbuildDir={self.build_dir}",
-               "package"]
+        cmd = [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(LAUNCHER_SOURCE / "pom.xml"),
+            f"-DbuildDir={self.build_dir}",
+            "package",
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
@@ -165,18 +171,34 @@ class LocalNeo4j:
         with os.fdopen(fd, "w") as handle:
             handle.write(local_password(self.settings))
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        args = [java, f"-Xmx{self.settings.local_heap}", "-XX:+UseG1GC", LAUNCHER_MAIN,
-                "--home", str(self.root / "neo4j"), "--port", str(self.port),
-                "--password-file", str(password_file),
-                "--pagecache-mb", str(self.settings.local_pagecache_mb)]
+        args = [
+            java,
+            f"-Xmx{self.settings.local_heap}",
+            "-XX:+UseG1GC",
+            LAUNCHER_MAIN,
+            "--home",
+            str(self.root / "neo4j"),
+            "--port",
+            str(self.port),
+            "--password-file",
+            str(password_file),
+            "--pagecache-mb",
+            str(self.settings.local_pagecache_mb),
+        ]
         if self.parent_pid:
             args += ["--parent-pid", str(self.parent_pid)]
         env = {**os.environ, "CLASSPATH": classpath}
         with open(self.log_file, "ab") as log:
             log.write(f"\n--- start {time.strftime('%Y-%m-%dT%H:%M:%S')} port {self.port}\n".encode())
             log.flush()
-            proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=env, start_new_session=True)
+            proc = subprocess.Popen(
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
         self.pid_file.write_text(json.dumps({"pid": proc.pid, "port": self.port}))
         try:
             self.wait_ready(proc.pid, log_offset=self.log_file.stat().st_size)
@@ -230,10 +252,8 @@ class LocalNeo4j:
 
 def _reap(pid: int) -> None:
     """Collect a child we started ourselves so it does not linger as a zombie."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def _java() -> str:

@@ -64,8 +64,11 @@ def _apply(driver: Driver, migration: Migration, ctx: MigrationContext, checksum
     driver.execute_query(
         "MERGE (m:SchemaMigration {id: $id}) "
         "SET m.version = $version, m.name = $name, m.checksum = $checksum, m.applied_at = datetime()",
-        id=f"migration:{migration.version:04d}", version=migration.version, name=migration.name,
-        checksum=checksum, database_=database(),
+        id=f"migration:{migration.version:04d}",
+        version=migration.version,
+        name=migration.name,
+        checksum=checksum,
+        database_=database(),
     )
 
 

@@ -61,22 +61,22 @@ def write_taxonomies(tx: ManagedTransaction, tax: Taxonomies) -> None:
     """Load every taxonomy node and relationship in one transaction."""
     cfir = tax.cfir2
     tx.run(_DOMAINS, rows=[d.model_dump() for d in cfir.domains])
-    constructs = [
-        {**c.model_dump(), "level": "construct", "parent": None} for c in cfir.constructs
-    ] + [
+    constructs = [{**c.model_dump(), "level": "construct", "parent": None} for c in cfir.constructs] + [
         {**s.model_dump(), "domain": None, "parent": s.parent, "level": "subconstruct"}
         for s in cfir.subconstructs
     ]
     tx.run(_CONSTRUCTS, rows=constructs)
     crosswalk = tax.cfir_eric.crosswalk
-    tx.run(_CFIR2009, rows=[
-        {**c.model_dump(), "maps_to": list(crosswalk.get(c.id, ()))} for c in tax.cfir2009.constructs
-    ])
+    tx.run(
+        _CFIR2009,
+        rows=[{**c.model_dump(), "maps_to": list(crosswalk.get(c.id, ()))} for c in tax.cfir2009.constructs],
+    )
     tx.run(_CLUSTERS, rows=[c.model_dump() for c in tax.eric.clusters])
     tx.run(_STRATEGIES, rows=[s.model_dump() for s in tax.eric.strategies])
-    tx.run(_NASSS, rows=[
-        {**d.model_dump(), "questions": [q.text for q in d.questions]} for d in tax.nasss.domains
-    ])
+    tx.run(
+        _NASSS,
+        rows=[{**d.model_dump(), "questions": [q.text for q in d.questions]} for d in tax.nasss.domains],
+    )
     matches = [{**m.model_dump(), "level": 1} for m in tax.cfir_eric.level1] + [
         {**m.model_dump(), "level": 2} for m in tax.cfir_eric.level2
     ]

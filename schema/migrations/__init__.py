@@ -47,9 +47,17 @@ def uniqueness_constraints(ctx: MigrationContext) -> list[str]:
     ]
 
 
-LOOKUPS = (("Case", "status"), ("Claim", "status"), ("Claim", "kind"), ("Source", "content_hash"),
-           ("Source", "file_name"), ("Barrier", "name"), ("Enabler", "name"), ("Approach", "name"),
-           ("Innovation", "name"))
+LOOKUPS = (
+    ("Case", "status"),
+    ("Claim", "status"),
+    ("Claim", "kind"),
+    ("Source", "content_hash"),
+    ("Source", "file_name"),
+    ("Barrier", "name"),
+    ("Enabler", "name"),
+    ("Approach", "name"),
+    ("Innovation", "name"),
+)
 
 
 def lookup_indexes(ctx: MigrationContext) -> list[str]:
@@ -93,8 +101,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "uniqueness constraint on every node type's id", uniqueness_constraints),
     Migration(2, "lookup indexes for review state and names", lookup_indexes),
     Migration(3, "full-text indexes (english analyzer)", fulltext_indexes),
-    Migration(4, "vector indexes (cosine, model dimension)", vector_indexes,
-              prepare="drop_stale_vectors"),
-    Migration(5, "taxonomies: CFIR 2.0, CFIR 2009, ERIC, NASSS, CFIR-ERIC matching",
-              load="load_taxonomies", inputs=lambda ctx: taxonomy_digest()),
+    Migration(4, "vector indexes (cosine, model dimension)", vector_indexes, prepare="drop_stale_vectors"),
+    Migration(
+        5,
+        "taxonomies: CFIR 2.0, CFIR 2009, ERIC, NASSS, CFIR-ERIC matching",
+        load="load_taxonomies",
+        inputs=lambda ctx: taxonomy_digest(),
+    ),
 )

@@ -33,11 +33,9 @@ def main() -> None:
     try:
         app()
     except SpreadgraphError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
-        if exc.hint:
-            err.print(f"  hint: {exc.hint}", highlight=False, markup=False)
+        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)
     except (DriverError, Neo4jError) as exc:
         first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-        err.print(f"[bold red]error:[/] Neo4j: {first}", highlight=False)
+        err.print(f"error: Neo4j: {first}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)

@@ -29,8 +29,10 @@ def init() -> None:
     for result in results:
         out.print(f"  {result.version:>3}  {result.action:<9}  {result.name}")
     changed = sum(r.action != "unchanged" for r in results)
-    out.print(f"schema at version {max(r.version for r in results)}; "
-              f"{changed} migration(s) applied, {len(results) - changed} unchanged")
+    out.print(
+        f"schema at version {max(r.version for r in results)}; "
+        f"{changed} migration(s) applied, {len(results) - changed} unchanged"
+    )
 
 
 def _parse_param(text: str) -> tuple[str, Any]:
@@ -54,8 +56,9 @@ def cypher(
         raise typer.BadParameter("--format must be table, json or csv")
     settings = get_settings()
     params = dict(_parse_param(p) for p in param)
-    result = run_read_only(get_driver(settings), query, params,
-                           timeout=settings.query_timeout, row_cap=settings.query_row_cap)
+    result = run_read_only(
+        get_driver(settings), query, params, timeout=settings.query_timeout, row_cap=settings.query_row_cap
+    )
     if fmt == "json":
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
     elif fmt == "csv":
@@ -70,7 +73,9 @@ def cypher(
         for row in result.rows:
             table.add_row(*(_cell(row[c]) for c in result.columns))
         out.print(table)
-        out.print(f"{len(result.rows)} row(s)" + (f", truncated at {result.row_cap}" if result.truncated else ""))
+        out.print(
+            f"{len(result.rows)} row(s)" + (f", truncated at {result.row_cap}" if result.truncated else "")
+        )
     if result.truncated:
         typer.echo(f"warning: result truncated at {result.row_cap} rows", err=True)
 

@@ -11,8 +11,9 @@ from rich.console import Console
 from spreadgraph.config import get_settings
 from spreadgraph.graph.local_server import LocalNeo4j
 
-app = typer.Typer(help="Start, stop or inspect the local Neo4j (Community 5.26 LTS, from Maven).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Start, stop or inspect the local Neo4j (Community 5.26 LTS, from Maven).", no_args_is_help=True
+)
 out = Console(highlight=False, soft_wrap=True)
 
 
@@ -33,8 +34,10 @@ def start() -> None:
     with out.status("building the launcher and starting Neo4j..."):
         status, started = server.start()
     if started:
-        out.print(f"Neo4j started at {status.uri} (pid {status.pid}) in "
-                  f"{time.monotonic() - began:.1f} s; data in {status.data_dir}")
+        out.print(
+            f"Neo4j started at {status.uri} (pid {status.pid}) in "
+            f"{time.monotonic() - began:.1f} s; data in {status.data_dir}"
+        )
     else:
         out.print(f"Neo4j is already running at {status.uri} (pid {status.pid}); nothing started.")
 
