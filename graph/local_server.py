@@ -85,7 +85,7 @@ class LocalNeo4j:
         self.root = settings.data_dir
         self.port = settings.local_port
         self.parent_pid = parent_pid
-        self.build_dir = self.root / "launcher"
+        self.build_dir = settings.cache_dir / "launcher" / self._source_digest()[:16]
         self.pid_file = self.root / "neo4j.pid"
         self.log_file = self.root / "logs" / "launcher.log"
 
@@ -102,11 +102,9 @@ class LocalNeo4j:
         return digest.hexdigest()
 
     def build(self) -> Path:
-        """Run Maven once per launcher version; return the classpath file."""
+        """Run Maven once per launcher version (the build folder is keyed by its digest)."""
         classpath = self.build_dir / "classpath.txt"
-        stamp = self.build_dir / "source.sha256"
-        digest = self._source_digest()
-        if classpath.exists() and stamp.exists() and stamp.read_text() == digest:
+        if classpath.exists():
             return classpath
         mvn = shutil.which("mvn")
         if mvn is None:
@@ -125,7 +123,6 @@ class LocalNeo4j:
         if done.returncode != 0:
             tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
             raise LocalServerError("building the Neo4j launcher failed:\n" + "\n".join(tail))
-        stamp.write_text(digest)
         return classpath
 
     def _classpath(self) -> str:

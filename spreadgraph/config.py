@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         alias="SPREADGRAPH_HOME",
         description="Folder for the local server's data, logs and generated password.",
     )
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "spreadgraph",
+        alias="SPREADGRAPH_CACHE",
+        description="Per-machine cache shared by clones: the built Neo4j launcher.",
+    )
     local_port: int = Field(
         7687, alias="SPREADGRAPH_NEO4J_PORT", description="Bolt port of the local server (127.0.0.1)."
     )

@@ -1,0 +1,105 @@
+"""Shared fixtures: one real Neo4j per test session, started on a free loopback port.
+
+The server is the project's own local Neo4j (embedded Community 5.26 LTS), with a throw-away
+data folder. It is started with `--parent-pid`, so it stops by itself if pytest dies.
+Set SPREADGRAPH_TEST_NEO4J_URI (+ NEO4J_USER/NEO4J_PASSWORD) to test against another server
+instead (for example the docker-compose one); its database will be wiped.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from spreadgraph.config import Settings, get_settings
+from spreadgraph.graph.connection import close_drivers, get_driver
+from spreadgraph.graph.local_server import LocalNeo4j
+from spreadgraph.graph.migrate import migrate
+from spreadgraph.schema.migrations import MigrationContext
+from spreadgraph.search.embedder import embedding_dimension
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TAXONOMY_LABELS = ("CfirDomain", "CfirConstruct", "Cfir2009Construct", "EricStrategy", "EricCluster",
+                   "NasssDomain", "SchemaMigration")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test with the reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared corpus/eval folder is not beside this clone")
+    return path
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings pointing at the session's Neo4j (started here unless an external one is given)."""
+    saved = dict(os.environ)
+    external = os.environ.get("SPREADGRAPH_TEST_NEO4J_URI")
+    home = tmp_path_factory.mktemp("spreadgraph-home")
+    os.environ["SPREADGRAPH_HOME"] = str(home)
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    if external:
+        os.environ["NEO4J_URI"] = external
+    else:
+        os.environ.pop("NEO4J_URI", None)
+        os.environ["SPREADGRAPH_NEO4J_PORT"] = str(free_port())
+        os.environ["NEO4J_PASSWORD"] = "test-password-" + os.urandom(6).hex()
+    get_settings.cache_clear()
+    settings = get_settings()
+    server = None if external else LocalNeo4j(settings, parent_pid=os.getpid())
+    if server:
+        server.start()
+    try:
+        yield settings
+    finally:
+        close_drivers()
+        if server:
+            server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_settings: Settings) -> Driver:
+    """The process-wide driver to the session's Neo4j."""
+    return get_driver(neo4j_settings)
+
+
+def migration_context(settings: Settings) -> MigrationContext:
+    return MigrationContext(embedding_dimension=embedding_dimension(settings.embedding_model))
+
+
+@pytest.fixture(scope="session")
+def migrated(driver: Driver, neo4j_settings: Settings) -> Driver:
+    """The session's Neo4j with the schema and taxonomies applied."""
+    migrate(migration_context(neo4j_settings), driver)
+    return driver
+
+
+def wipe_data(driver: Driver) -> None:
+    """Delete everything but taxonomy and migration nodes."""
+    driver.execute_query(
+        "MATCH (n) WHERE none(label IN labels(n) WHERE label IN $keep) DETACH DELETE n",
+        keep=list(TAXONOMY_LABELS),
+    )
+
+
+@pytest.fixture
+def graph(migrated: Driver) -> Iterator[Driver]:
+    """A migrated graph with no case data, wiped again after the test."""
+    wipe_data(migrated)
+    yield migrated
+    wipe_data(migrated)
