@@ -69,7 +69,10 @@ def write_taxonomies(tx: ManagedTransaction, tax: Taxonomies) -> None:
     crosswalk = tax.cfir_eric.crosswalk
     tx.run(
         _CFIR2009,
-        rows=[{**c.model_dump(), "maps_to": list(crosswalk.get(c.id, ()))} for c in tax.cfir2009.constructs],
+        rows=[
+            {**c.model_dump(), "maps_to": list(crosswalk.get(c.id, ()))}
+            for c in (*tax.cfir2009.constructs, *tax.cfir2009.subconstructs)
+        ],
     )
     tx.run(_CLUSTERS, rows=[c.model_dump() for c in tax.eric.clusters])
     tx.run(_STRATEGIES, rows=[s.model_dump() for s in tax.eric.strategies])

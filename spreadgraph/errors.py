@@ -58,3 +58,10 @@ class QueryFailed(SpreadgraphError):
 class MigrationError(SpreadgraphError):
     status = 500
     code = "migration"
+
+
+class IngestError(SpreadgraphError):
+    """A document could not be read or parsed (malformed PDF/DOCX, unknown export shape)."""
+
+    status = 422
+    code = "ingest"

@@ -15,17 +15,24 @@ from pathlib import Path
 
 import pytest
 from neo4j import Driver
-
-from spreadgraph.config import Settings, get_settings
 from spreadgraph.graph.connection import close_drivers, get_driver
 from spreadgraph.graph.local_server import LocalNeo4j
 from spreadgraph.graph.migrate import migrate
 from spreadgraph.schema.migrations import MigrationContext
 from spreadgraph.search.embedder import embedding_dimension
 
+from spreadgraph.config import Settings, get_settings
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-TAXONOMY_LABELS = ("CfirDomain", "CfirConstruct", "Cfir2009Construct", "EricStrategy", "EricCluster",
-                   "NasssDomain", "SchemaMigration")
+TAXONOMY_LABELS = (
+    "CfirDomain",
+    "CfirConstruct",
+    "Cfir2009Construct",
+    "EricStrategy",
+    "EricCluster",
+    "NasssDomain",
+    "SchemaMigration",
+)
 
 
 def free_port() -> int:

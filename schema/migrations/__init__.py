@@ -8,8 +8,10 @@ statement uses IF NOT EXISTS / MERGE, which makes that safe.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from spreadgraph.schema.model import NODE_TYPES, embedded_labels
 from spreadgraph.schema.taxonomy import taxonomy_digest
@@ -38,6 +40,19 @@ class Migration:
         for part in (self.prepare or "", self.load or "", self.inputs(ctx)):
             digest.update(part.encode())
         return digest.hexdigest()
+
+
+def _file_digest(relative: str) -> str:
+    """Digest of a loader's source, so a changed loader re-runs its data migration."""
+    root = Path(__file__).resolve().parents[2]
+    return hashlib.sha256((root / relative).read_bytes()).hexdigest()
+
+
+def _module_digest(module: str) -> str:
+    """Digest of a loader's source, so a changed loader re-runs its data migration."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
 
 
 def uniqueness_constraints(ctx: MigrationContext) -> list[str]:
@@ -106,6 +121,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         5,
         "taxonomies: CFIR 2.0, CFIR 2009, ERIC, NASSS, CFIR-ERIC matching",
         load="load_taxonomies",
-        inputs=lambda ctx: taxonomy_digest(),
+        inputs=lambda ctx: taxonomy_digest() + _module_digest("spreadgraph.graph.taxonomy"),
     ),
 )

@@ -1,0 +1,122 @@
+"""Shared Barrier / Enabler / Approach / Innovation nodes, resolved from free-text names.
+
+The same barrier named in two templates must be one node. A name resolves, in order, to the
+node whose normalised name or alias equals the normalised name (case, spacing and '&' do not
+matter) or one of the template's aliases; otherwise a new node is made whose id comes from
+the normalised name. Near misses are returned as notes so a contributor can align names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+
+from neo4j import ManagedTransaction
+from spreadgraph.schema.template import normalise_name as normalise
+
+SHARED_LABELS = ("Barrier", "Enabler", "Approach", "Innovation")
+
+# Labels cannot be parameters in Cypher; these are built from the fixed tuple above only.
+_EXISTING = {
+    label: f"MATCH (n:{label}) RETURN n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases"
+    for label in SHARED_LABELS
+}
+_MERGE = {
+    label: f"""
+UNWIND $rows AS row
+MERGE (n:{label} {{id: row.id}})
+ON CREATE SET n.name = row.name, n.aliases = []
+SET n.description = coalesce(n.description, row.description),
+    n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])
+                                           AND toLower(a) <> toLower(n.name)]
+"""
+    + (", n.type = coalesce(n.type, row.type)" if label == "Innovation" else "")
+    for label in SHARED_LABELS
+}
+
+
+@dataclass(frozen=True)
+class ItemName:
+    """A name as written in a template, with its field path and optional aliases."""
+
+    field: str
+    name: str
+    description: str | None = None
+    aliases: tuple[str, ...] = ()
+    type: str | None = None
+
+
+def item_id(label: str, name: str) -> str:
+    """Stable id from the normalised name, e.g. 'barrier:staff-time-pressures'."""
+    slug = re.sub(r"[^\w]+", "-", normalise(name)).strip("-")[:80]
+    if not slug:
+        slug = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f"{label.lower()}:{slug}"
+
+
+def resolve_items(
+    tx: ManagedTransaction, label: str, items: list[ItemName]
+) -> tuple[dict[str, str], list[str]]:
+    """Map each item's field path to a node id (merging the nodes); also return similarity notes."""
+    known: dict[str, str] = {}
+    display: dict[str, str] = {}
+    for row in tx.run(_EXISTING[label]):
+        display[row["id"]] = row["name"]
+        for name in (row["name"], *row["aliases"]):
+            known.setdefault(normalise(name), row["id"])
+    ids: dict[str, str] = {}
+    notes: list[str] = []
+    rows = []
+    for item in items:
+        keys = [normalise(n) for n in (item.name, *item.aliases)]
+        node = next((known[k] for k in keys if k in known), None)
+        if node is None:
+            near = difflib.get_close_matches(keys[0], list(known), n=1, cutoff=0.85)
+            if near:
+                notes.append(
+                    f"{item.field}: '{item.name}' looks like the existing {label.lower()} "
+                    f"'{display[known[near[0]]]}'; if they are the same, use that name or list it as an alias"
+                )
+            node = item_id(label, item.name)
+            display.setdefault(node, item.name)
+        for key in keys:
+            known.setdefault(key, node)
+        ids[item.field] = node
+        rows.append(
+            {
+                "id": node,
+                "name": item.name,
+                "description": item.description,
+                "aliases": [a for a in item.aliases if normalise(a) != normalise(display[node])],
+                "type": item.type,
+            }
+        )
+    if rows:
+        tx.run(_MERGE[label], rows=rows)
+    return ids, notes
+
+
+_DELETE_ORPHANS = """
+MATCH (n) WHERE n.id IN $ids
+  AND (n:Barrier OR n:Enabler OR n:Approach OR n:Innovation)
+  AND NOT EXISTS { (n)<-[:SUBJECT|OBJECT|ABOUT]-() }
+DETACH DELETE n
+"""
+_RECODE = """
+MATCH (n) WHERE n.id IN $ids
+OPTIONAL MATCH (n)-[old:CODED_AS]->()
+DELETE old
+WITH DISTINCT n
+MATCH (n)<-[:SUBJECT]-(c:Claim {kind: 'coded_as', status: 'confirmed'})-[:OBJECT]->(code)
+WHERE code:CfirConstruct OR code:EricStrategy
+MERGE (n)-[:CODED_AS]->(code)
+"""
+
+
+def tidy_items(tx: ManagedTransaction, ids: list[str]) -> None:
+    """Rebuild CODED_AS summaries of these items from confirmed claims; delete ones nothing uses."""
+    if ids:
+        tx.run(_RECODE, ids=ids)
+        tx.run(_DELETE_ORPHANS, ids=ids)
