@@ -31,7 +31,8 @@ OPTIONAL MATCH (cl)-[:SUBJECT|OBJECT]->(item)
 WHERE item:Barrier OR item:Enabler OR item:Approach
 WITH c, collect(DISTINCT cl) AS claims, collect(DISTINCT item.id) AS items
 OPTIONAL MATCH (c)-[:ABOUT]->(inn:Innovation)
-WITH c, claims, items + collect(inn.id) AS items
+WITH c, claims, items, collect(inn.id) AS inns
+WITH c, claims, items + inns AS items
 CALL {
   WITH c, claims
   UNWIND claims AS cl

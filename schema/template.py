@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 TEMPLATE_VERSION = 1
 
@@ -43,6 +43,23 @@ Strength = Literal["strong", "moderate", "weak", "anecdotal"]
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        """An optional field left as "" in the template counts as not given."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: value
+            for key, value in data.items()
+            if not (
+                isinstance(value, str)
+                and not value.strip()
+                and key in cls.model_fields
+                and not cls.model_fields[key].is_required()
+            )
+        }
 
 
 class AdoptionRecord(_Part):

@@ -1,0 +1,70 @@
+"""Which ingester handles a path: a small registry so document readers can register later.
+
+Each kind registers a `claims(path)` test and an `ingest(path)` function returning a one-line
+summary. `expand()` turns files and folders into the files some kind claims, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    claims: Callable[[Path], bool]
+    ingest: Callable[[Path], str]
+
+
+_KINDS: list[Kind] = []
+
+
+def register(name: str, claims: Callable[[Path], bool], ingest: Callable[[Path], str]) -> None:
+    """Add (or replace) an ingester; kinds registered first win when two claim a path."""
+    _KINDS[:] = [k for k in _KINDS if k.name != name]
+    _KINDS.append(Kind(name, claims, ingest))
+
+
+def kinds() -> list[Kind]:
+    _builtin()
+    return list(_KINDS)
+
+
+def kind_of(path: Path) -> Kind | None:
+    """The ingester for this file, or None when no kind claims it."""
+    return next((k for k in kinds() if k.claims(path)), None)
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, plus every claimed file under each folder (sorted, hidden files skipped)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            out += [p for p in found if kind_of(p)]
+        else:
+            out.append(path)
+    return out
+
+
+def _template_claims(path: Path) -> bool:
+    from spreadgraph.ingest.templates.pipeline import TEMPLATE_SUFFIXES
+
+    return path.suffix.lower() in TEMPLATE_SUFFIXES
+
+
+def _template_ingest(path: Path) -> str:
+    from spreadgraph.ingest.templates.pipeline import ingest_file
+
+    result = ingest_file(path)
+    text = f"{path}: {result.action} {result.case_id} (revision {result.revision})"
+    if result.changes:
+        text += f"; changed: {', '.join(result.changes[:8])}" + (" ..." if len(result.changes) > 8 else "")
+    return "\n".join([text, *(f"  note: {n}" for n in result.notes)])
+
+
+def _builtin() -> None:
+    if not any(k.name == "template" for k in _KINDS):
+        _KINDS.insert(0, Kind("template", _template_claims, _template_ingest))
