@@ -42,12 +42,12 @@ DENY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"\bIN\s+TRANSACTIONS\b", "CALL ... IN TRANSACTIONS is for batched writes"),
         (
-            _KEYWORD.format("CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|FOREACH"),
-            "the console is read-only: {word} changes the graph",
-        ),
-        (
             _KEYWORD.format("GRANT|REVOKE|DENY|ALTER|RENAME|START|STOP|TERMINATE"),
             "administration commands ({word}) are not allowed",
+        ),
+        (
+            _KEYWORD.format("CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|FOREACH"),
+            "the console is read-only: {word} changes the graph",
         ),
         (_KEYWORD.format("USE"), "USE selects another database; the console reads only this one"),
     )

@@ -163,6 +163,7 @@ class LocalNeo4j:
             )
         java = _java()
         classpath = self._classpath()
+        self.root.mkdir(parents=True, exist_ok=True)
         password_file = self.root / "password.launch"
         fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:

@@ -1,0 +1,5 @@
+"""`python -m spreadgraph.cli` runs the command line."""
+
+from spreadgraph.cli import main
+
+main()
