@@ -1,0 +1,1 @@
+"""Benchmarks: relevance scoring and runners (not part of the installed package)."""
