@@ -25,6 +25,10 @@ def _register() -> None:
 
     app.add_typer(server.app, name="neo4j")
     database.register(app)
+    from spreadgraph.cli import review, templates  # case templates (issue 3)
+
+    templates.register(app)
+    app.add_typer(review.app, name="review")
 
 
 def main() -> None:
