@@ -200,6 +200,9 @@ class LocalNeo4j:
         self.pid_file.write_text(json.dumps({"pid": proc.pid, "port": self.port}))
         try:
             self.wait_ready(proc.pid, log_offset=self.log_file.stat().st_size)
+        except LocalServerError:
+            self.stop(timeout=10)  # never leave a half-started server behind
+            raise
         finally:
             password_file.unlink(missing_ok=True)
         return self.status(), True

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import neo4j
 import pytest
 from spreadgraph.graph.local_server import LocalNeo4j, local_password, port_in_use
 
@@ -39,8 +40,6 @@ def test_lifecycle_start_status_second_start_stop(tmp_path, neo4j_settings: Sett
         assert not started_again
         assert again.pid == status.pid
         # Authentication is on: the right password works, a wrong one is refused.
-        import neo4j
-
         with neo4j.GraphDatabase.driver(server.uri, auth=("neo4j", local_password(settings))) as d:
             d.verify_connectivity()
         with (
@@ -54,6 +53,14 @@ def test_lifecycle_start_status_second_start_stop(tmp_path, neo4j_settings: Sett
     assert not port_in_use(settings.local_port)
     assert not server.stop()  # stopping a stopped server is a no-op
     assert (settings.data_dir / "neo4j" / "data").is_dir()  # data persists after stop
+
+    # A restart on the existing data (same password) comes up and keeps the data.
+    server.start()
+    try:
+        with neo4j.GraphDatabase.driver(server.uri, auth=("neo4j", local_password(settings))) as d:
+            d.verify_connectivity()
+    finally:
+        server.stop()
 
 
 def test_generated_password_is_kept_with_the_data(tmp_path, neo4j_settings: Settings) -> None:

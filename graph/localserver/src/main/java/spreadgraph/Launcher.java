@@ -45,10 +45,13 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
-
-        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-        system.executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        try {
+            setPassword(dbms, password);
+        } catch (RuntimeException e) {
+            // Neo4j's threads would keep the JVM alive: fail loudly and exit instead of hanging.
+            System.out.println("spreadgraph-neo4j failed: " + e.getMessage());
+            System.exit(1);
+        }
         System.out.println("spreadgraph-neo4j ready bolt://127.0.0.1:" + port);
         System.out.flush();
 
@@ -62,6 +65,19 @@ public final class Launcher {
             System.exit(0);
         }
         Thread.currentThread().join();
+    }
+
+    /** Sets the neo4j user's password; setting the password it already has is not an error. */
+    private static void setPassword(DatabaseManagementService dbms, String password) {
+        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        try {
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        } catch (RuntimeException e) {
+            if (!String.valueOf(e.getMessage()).contains("Old password and new password cannot be the same")) {
+                throw e;
+            }
+        }
     }
 
     private static String require(Map<String, String> opts, String key) {
