@@ -8,4 +8,4 @@ COPY . .
 RUN pip install --no-cache-dir --no-deps --no-build-isolation -e .
 EXPOSE 8000
 # Apply the schema (idempotent), load the demo cases, then serve on all interfaces of the container.
-CMD ["sh", "-c", "spreadgraph init && (spreadgraph ingest examples/cases || true) && spreadgraph serve --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "spreadgraph init && spreadgraph ingest examples/cases && spreadgraph serve --host 0.0.0.0 --port 8000"]

@@ -22,13 +22,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-index --no-deps --no-build-isolation --editable .
 	touch $@
 
-## Local Neo4j + schema + demo data (+ the web UI once it exists).
+## Local Neo4j + schema + demo data. (The web UI joins here when `spreadgraph serve` exists.)
 run: install
 	$(SG) neo4j start
 	$(SG) init
-	@if [ -d examples/cases ] && $(SG) ingest --help >/dev/null 2>&1; then $(SG) ingest examples/cases; fi
-	@if $(SG) serve --help >/dev/null 2>&1; then $(SG) serve; else \
-	  echo "Neo4j is up with the schema; try: $(SG) cypher 'MATCH (s:EricStrategy) RETURN s.name LIMIT 5'"; fi
+	$(SG) ingest examples/cases
+	@echo "Neo4j is up at bolt://127.0.0.1:7687 with the schema and the demo cases (pending review)."
+	@echo "Try: $(SG) review list   or   $(SG) cypher 'MATCH (c:Case) RETURN c.title, c.status'"
 
 ## Lint, then the whole test suite against a real Neo4j the tests start (and stop) themselves.
 test: install

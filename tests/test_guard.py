@@ -72,15 +72,17 @@ def test_explain_layer_refuses_writes_when_the_deny_list_is_off(seeded, monkeypa
 def test_read_access_mode_is_the_boundary(seeded: Driver) -> None:
     """Even with every check skipped, a READ transaction cannot write."""
     before = fingerprint(seeded)
-    with seeded.session(default_access_mode=neo4j.READ_ACCESS) as session:
-        with pytest.raises(neo4j.exceptions.ClientError, match="(?i)read"):
-            session.execute_read(lambda tx: tx.run("CREATE (:Barrier {id: 'z'})").consume())
+    with (
+        seeded.session(default_access_mode=neo4j.READ_ACCESS) as session,
+        pytest.raises(neo4j.exceptions.ClientError, match=r"(?i)read"),
+    ):
+        session.execute_read(lambda tx: tx.run("CREATE (:Barrier {id: 'z'})").consume())
     assert fingerprint(seeded) == before
 
 
 def test_query_past_the_timeout_is_stopped(seeded: Driver) -> None:
     slow = "UNWIND range(1, 100000000) AS x WITH x WHERE x % 7 = 99 RETURN count(x) AS n"
-    with pytest.raises(QueryFailed, match="longer than the 0.5 s limit"):
+    with pytest.raises(QueryFailed, match=r"longer than the 0\.5 s limit"):
         run_read_only(seeded, slow, timeout=0.5)
 
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import yaml
+from spreadgraph.schema import docs
 
 from spreadgraph.config import Settings
-from spreadgraph.schema import docs
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -84,3 +84,20 @@ def test_no_py2neo_anywhere() -> None:
     assert "py2neo" not in lock
     done = subprocess.run([sys.executable, "-c", "import py2neo"], capture_output=True)
     assert done.returncode != 0
+
+
+def test_every_python_package_is_declared_in_pyproject() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    declared = set(config["packages"])
+    folders = {value: key for key, value in config["package-dir"].items()}
+    found = set()
+    for folder, package in folders.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            relative = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join((package, *relative)))
+    assert found == declared, f"undeclared: {sorted(found - declared)}; stale: {sorted(declared - found)}"
+    for folder in folders:
+        for module in (ROOT / folder).rglob("*.py"):
+            assert (module.parent / "__init__.py").exists(), f"{module.parent} has no __init__.py"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 import typer
 from neo4j.exceptions import DriverError, Neo4jError
@@ -20,6 +21,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
+@cache
 def _register() -> None:
     from spreadgraph.cli import database, server
 

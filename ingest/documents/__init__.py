@@ -1,0 +1,1 @@
+"""Documents in: readers, cleaning with provenance, structure, attribution, case splitting."""
