@@ -1,7 +1,8 @@
 """Which ingester handles a path: a small registry so document readers can register later.
 
-Each kind registers a `claims(path)` test and an `ingest(path)` function returning a one-line
-summary. `expand()` turns files and folders into the files some kind claims, in order.
+Built in: case templates (.yaml/.yml/.json) and documents (.txt/.md/.pdf/.docx and coded-excerpt
+.csv/.json exports). Each kind registers a `claims(path)` test and an `ingest(path)` function
+returning a one-line summary. `expand()` turns files and folders into the files some kind claims, in order.
 """
 
 from __future__ import annotations
@@ -52,7 +53,50 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 def _template_claims(path: Path) -> bool:
     from spreadgraph.ingest.templates.pipeline import TEMPLATE_SUFFIXES
 
-    return path.suffix.lower() in TEMPLATE_SUFFIXES
+    return path.suffix.lower() in TEMPLATE_SUFFIXES and not _coded_json(path)
+
+
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".docx")
+SKIPPED_NAMES = ("readme", "license", "changelog")  # folder furniture, not evidence
+
+
+def _coded_json(path: Path) -> bool:
+    """A JSON coded-excerpt export: a list of records with a quote (not a case template)."""
+    import json
+
+    from spreadgraph.ingest.documents.readers import coded_record
+
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        payload = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (ValueError, OSError):
+        return False
+    if isinstance(payload, dict):
+        if "innovation" in payload:
+            return False
+        payload = next((v for v in payload.values() if isinstance(v, list)), [])
+    rows = [r for r in payload if isinstance(r, dict)] if isinstance(payload, list) else []
+    return bool(rows) and all(coded_record(r) is not None for r in rows[:20])
+
+
+def _document_claims(path: Path) -> bool:
+    from spreadgraph.ingest.documents.readers import looks_coded
+
+    suffix = path.suffix.lower()
+    if path.stem.lower() in SKIPPED_NAMES:
+        return False
+    if suffix in DOCUMENT_SUFFIXES:
+        return True
+    if suffix == ".csv" and path.is_file():
+        return looks_coded(path.read_bytes()[:4096], suffix)
+    return _coded_json(path)
+
+
+def _document_ingest(path: Path) -> str:
+    from spreadgraph.graph.documents import ingest_document
+
+    return ingest_document(path).summary(str(path))
 
 
 def _template_ingest(path: Path) -> str:
@@ -68,3 +112,5 @@ def _template_ingest(path: Path) -> str:
 def _builtin() -> None:
     if not any(k.name == "template" for k in _KINDS):
         _KINDS.insert(0, Kind("template", _template_claims, _template_ingest))
+    if not any(k.name == "document" for k in _KINDS):
+        _KINDS.insert(1, Kind("document", _document_claims, _document_ingest))
