@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     query_row_cap: int = Field(
         1000, alias="SPREADGRAPH_QUERY_ROW_CAP", description="Rows a read-only query may return."
     )
+    secret_key: SecretStr | None = Field(
+        None,
+        alias="SPREADGRAPH_SECRET_KEY",
+        description="Key that signs the web UI's CSRF tokens. Unset: a random key per process "
+        "(forms then need a reload after a restart, and several workers need one shared key).",
+    )
+    max_body_bytes: int = Field(
+        2_000_000,
+        alias="SPREADGRAPH_MAX_BODY_BYTES",
+        description="Largest request body the web app accepts (bytes); larger ones get 413.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,22 +1,69 @@
-"""The web application: `create_app()` wires routers and the one error handler."""
+"""The web application: `create_app()` wires routers, middleware and the one error handler."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from spreadgraph.webui.errors import InvalidRequest, MethodNotAllowed, NotFound
+from spreadgraph.webui.render import HERE, FormatMiddleware, error_app, error_response
+from spreadgraph.webui.security import GuardMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spreadgraph.errors import SpreadgraphError
 
 
+def _http_error(exc: StarletteHTTPException) -> SpreadgraphError:
+    if exc.status_code == 404:
+        return NotFound("there is no page at this address")
+    if exc.status_code == 405:
+        return MethodNotAllowed("this address does not accept that method")
+    error = SpreadgraphError(str(exc.detail))
+    error.status = exc.status_code
+    error.code = "http_error"
+    return error
+
+
+def _validation_error(exc: RequestValidationError) -> InvalidRequest:
+    problems = []
+    for error in exc.errors()[:10]:
+        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+    return InvalidRequest("the request is not valid: " + "; ".join(problems))
+
+
 def create_app() -> FastAPI:
     """A new app; nothing heavy is created until a request needs it."""
-    from spreadgraph.webui.api import cases
+    from spreadgraph.webui.api import cases, cypher
+    from spreadgraph.webui.pages import browse, console, items
 
     app = FastAPI(title="spreadgraph", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.include_router(cases.router, prefix="/api")
+    app.include_router(cypher.router, prefix="/api")
+    app.include_router(browse.router)
+    app.include_router(items.router)
+    app.include_router(console.router)
+    app.include_router(console.forms)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Outermost first at run time: FormatMiddleware, then GuardMiddleware, then the routes.
+    app.add_middleware(GuardMiddleware, render_error=error_app)
+    app.add_middleware(FormatMiddleware)
 
     @app.exception_handler(SpreadgraphError)
-    def _project_error(request: Request, exc: SpreadgraphError) -> JSONResponse:
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    def _project_error(request: Request, exc: SpreadgraphError) -> Response:
+        return error_response(request.scope, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request.scope, _http_error(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request.scope, _validation_error(exc))
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> Response:
+        return error_response(request.scope, exc)
 
     return app

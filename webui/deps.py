@@ -7,6 +7,9 @@ from typing import Annotated
 from fastapi import Depends
 from neo4j import Driver
 from spreadgraph.graph.connection import get_driver
+from spreadgraph.webui.security import csrf_protect
+
+from spreadgraph.config import Settings, get_settings
 
 
 def driver() -> Driver:
@@ -14,4 +17,11 @@ def driver() -> Driver:
     return get_driver()
 
 
+def settings() -> Settings:
+    return get_settings()
+
+
 DriverDep = Annotated[Driver, Depends(driver)]
+SettingsDep = Annotated[Settings, Depends(settings)]
+CsrfChecked = Depends(csrf_protect)
+"""For `dependencies=[CsrfChecked]` on every HTML form route (tests check that none lacks it)."""

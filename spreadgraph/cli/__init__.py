@@ -31,6 +31,9 @@ def _register() -> None:
 
     templates.register(app)
     app.add_typer(review.app, name="review")
+    from spreadgraph.cli import serve  # web UI (issue 6)
+
+    serve.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,237 @@
+"""Typed page contexts: each page builds one of these; it is the JSON twin and the template's input."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+from spreadgraph.webui.render import href
+
+PAGE_KINDS = {"Barrier": "barriers", "Approach": "approaches", "Innovation": "innovations"}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Evidence(Model):
+    """What a claim rests on: a quoted excerpt (with its span) or a source's template field."""
+
+    kind: Literal["excerpt", "source"]
+    id: str
+    text: str | None = None
+    start: int | None = None
+    end: int | None = None
+    speaker_role: str | None = None
+    attribution: str | None = None
+    source_id: str | None = None
+    source_title: str | None = None
+    field: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def href(self) -> str | None:
+        if not self.source_id:
+            return None
+        page = href("sources", self.source_id)
+        return f"{page}#excerpt-{self.id}" if self.kind == "excerpt" and self.start is not None else page
+
+
+class Claim(Model):
+    id: str
+    kind: str
+    status: str | None = None
+    method: str | None = None
+    asserted_by: str | None = None
+    confidence: float | None = None
+    field: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class ItemRef(Model):
+    id: str
+    name: str | None = None
+    label: str | None = None
+    description: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def href(self) -> str | None:
+        kind = PAGE_KINDS.get(self.label or "")
+        return href(kind, self.id) if kind else None
+
+
+class Code(Model):
+    id: str
+    name: str | None = None
+    label: str | None = None
+    kind: str | None = None
+    group: str | None = None
+
+
+class Finding(Model):
+    """One barrier, enabler or approach a case reports, with its claim and taxonomy codes."""
+
+    item: ItemRef
+    claim: Claim
+    codes: list[Code] = Field(default_factory=list)
+
+
+class Link(Model):
+    approach: ItemRef
+    barrier: ItemRef
+    effect: str
+    claim: Claim
+
+
+class OutcomeView(Model):
+    measure: str | None = None
+    value: str | None = None
+    direction: str | None = None
+    evidence_strength: str | None = None
+    claim: Claim | None = None
+    case: CaseRef | None = None
+
+
+class LessonView(Model):
+    text: str | None = None
+    claim: Claim
+
+
+class CaseRef(Model):
+    id: str
+    title: str | None = None
+    spread_status: str | None = None
+    period: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def href(self) -> str:
+        return href("cases", self.id)
+
+
+class SourceRef(Model):
+    id: str
+    title: str | None = None
+    kind: str | None = None
+    source_type: str | None = None
+    year: int | None = None
+    version: int | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def href(self) -> str:
+        return href("sources", self.id)
+
+
+class ExcerptView(Model):
+    id: str
+    text: str | None = None
+    kind: str | None = None
+    speaker_role: str | None = None
+    attribution: str | None = None
+    section: str | None = None
+    start: int | None = None
+    end: int | None = None
+    source_id: str | None = None
+    source_title: str | None = None
+    cases: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def href(self) -> str | None:
+        if not self.source_id:
+            return None
+        page = href("sources", self.source_id)
+        return f"{page}#excerpt-{self.id}" if self.start is not None else page
+
+
+class HomePage(Model):
+    counts: dict[str, int]
+    published_cases: int
+    recent: list[dict[str, Any]]
+
+
+class CasePage(Model):
+    case: dict[str, Any]
+    innovation: ItemRef | None = None
+    contexts: list[dict[str, Any]] = Field(default_factory=list)
+    adoptions: list[dict[str, Any]] = Field(default_factory=list)
+    revisions: list[dict[str, Any]] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+    barriers: list[Finding] = Field(default_factory=list)
+    enablers: list[Finding] = Field(default_factory=list)
+    approaches: list[Finding] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    outcomes: list[OutcomeView] = Field(default_factory=list)
+    lessons: list[LessonView] = Field(default_factory=list)
+    excerpts: list[ExcerptView] = Field(default_factory=list)
+
+
+class CaseClaim(Model):
+    """A claim about an item, seen from the item's page: which case made it, with evidence."""
+
+    case: CaseRef
+    claim: Claim
+
+
+class LinkGroup(Model):
+    """All link claims between the page's item and one other item (approach or barrier)."""
+
+    other: ItemRef
+    claims: list[CaseClaim]
+    effects: dict[str, int]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def evidence_count(self) -> int:
+        return sum(len(c.claim.evidence) for c in self.claims)
+
+
+class BarrierPage(Model):
+    barrier: ItemRef
+    codes: list[Code]
+    cases: list[CaseClaim]
+    approaches: list[LinkGroup]
+
+
+class ApproachPage(Model):
+    approach: ItemRef
+    codes: list[Code]
+    cases: list[CaseClaim]
+    addressed: list[LinkGroup]
+    outcomes: list[OutcomeView]
+
+
+class Tally(Model):
+    item: ItemRef
+    cases: int
+
+
+class InnovationPage(Model):
+    innovation: ItemRef
+    type: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    cases: list[dict[str, Any]]
+    barriers: list[Tally]
+    approaches: list[Tally]
+    enablers: list[Tally]
+
+
+class Segment(Model):
+    text: str
+    excerpts: list[str] = Field(default_factory=list)
+    anchors: list[str] = Field(default_factory=list)
+
+
+class SourcePage(Model):
+    source: dict[str, Any]
+    previous: list[dict[str, Any]] = Field(default_factory=list)
+    next: list[dict[str, Any]] = Field(default_factory=list)
+    cases: list[CaseRef] = Field(default_factory=list)
+    excerpts: list[ExcerptView] = Field(default_factory=list)
+    unplaced: int = 0
+    segments: list[Segment] = Field(default_factory=list, exclude=True)
+
+
+OutcomeView.model_rebuild()

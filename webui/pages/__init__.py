@@ -1,0 +1,1 @@
+"""HTML pages, each with a JSON twin."""

@@ -1,0 +1,102 @@
+"""Home, case and source pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from spreadgraph.graph import pages as queries
+from spreadgraph.webui.contexts import (
+    CasePage,
+    CaseRef,
+    Claim,
+    Code,
+    ExcerptView,
+    Finding,
+    HomePage,
+    ItemRef,
+    LessonView,
+    Link,
+    OutcomeView,
+    SourcePage,
+    SourceRef,
+)
+from spreadgraph.webui.deps import DriverDep
+from spreadgraph.webui.errors import NotFound
+from spreadgraph.webui.highlight import segments
+from spreadgraph.webui.render import respond
+from starlette.concurrency import run_in_threadpool
+
+router = APIRouter(tags=["pages"])
+SECTIONS = {"met_barrier": "barriers", "had_enabler": "enablers", "used_approach": "approaches"}
+
+
+def claim_of(row: dict[str, Any]) -> Claim:
+    return Claim(**row["claim"], evidence=[e for e in row.get("evidence") or [] if e])
+
+
+@router.get("/", summary="What the graph holds")
+async def home(request: Request, driver: DriverDep) -> Response:
+    data = await run_in_threadpool(queries.home, driver)
+    page = HomePage(counts=data["counts"], published_cases=data["published"], recent=data["recent"])
+    return respond(request, "home.html", page)
+
+
+def build_case(data: dict[str, Any]) -> CasePage:
+    """Group a case's claims into the page's sections; codes attach to the item they code."""
+    page = CasePage(
+        case=data["case"],
+        innovation=ItemRef(**data["innovation"], label="Innovation") if data["innovation"] else None,
+        contexts=data["contexts"],
+        adoptions=sorted(data["adoptions"], key=lambda a: a["id"]),
+        revisions=sorted(data["revisions"], key=lambda r: r["number"] or 0),
+        sources=[SourceRef(**s) for s in data["sources"]],
+        excerpts=[ExcerptView(**e) for e in data["excerpts"]],
+    )
+    codes: dict[str, list[Code]] = {}
+    for row in data["claims"]:
+        kind = row["claim"]["kind"]
+        subject = ItemRef(**row["subject"], label=row["subject_label"])
+        if kind == "coded_as" and row["object"]:
+            codes.setdefault(subject.id, []).append(Code(**row["object"], kind=row["object_label"]))
+        elif kind in SECTIONS:
+            getattr(page, SECTIONS[kind]).append(Finding(item=subject, claim=claim_of(row)))
+        elif kind in queries.LINK_KINDS and row["object"]:
+            barrier = ItemRef(**{**row["object"], "label": row["object_label"]})
+            page.links.append(Link(approach=subject, barrier=barrier, effect=kind, claim=claim_of(row)))
+        elif kind == "reported_outcome":
+            page.outcomes.append(OutcomeView(**row["subject"], claim=claim_of(row)))
+        elif kind == "learned_lesson":
+            page.lessons.append(LessonView(text=row["subject"].get("text"), claim=claim_of(row)))
+    for finding in (*page.barriers, *page.enablers, *page.approaches):
+        finding.codes = codes.get(finding.item.id, [])
+    return page
+
+
+@router.get("/cases/{case_id}", summary="A case: story, contexts, claims with evidence, revisions")
+async def case_page(request: Request, case_id: str, driver: DriverDep) -> Response:
+    data = await run_in_threadpool(queries.case, driver, case_id)
+    if data is None:
+        raise NotFound(f"no published case has the id '{case_id}'")
+    return respond(request, "case.html", build_case(data))
+
+
+@router.get("/sources/{source_id}", summary="A source's text with its excerpts highlighted at their spans")
+async def source_page(request: Request, source_id: str, driver: DriverDep) -> Response:
+    data = await run_in_threadpool(queries.source, driver, source_id)
+    if data is None:
+        raise NotFound(f"no visible source has the id '{source_id}'")
+    text = data["source"].get("text") or ""
+    excerpts = [ExcerptView(**e, source_id=source_id) for e in data["excerpts"]]
+    parts, bad = segments(text, [(e.id, e.start, e.end) for e in excerpts])
+    page = SourcePage(
+        source=data["source"],
+        previous=data["previous"],
+        next=data["next"],
+        cases=[CaseRef(**c) for c in data["cases"]],
+        excerpts=excerpts,
+        unplaced=bad,
+        segments=parts,
+    )
+    return respond(request, "source.html", page)

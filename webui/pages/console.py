@@ -1,0 +1,152 @@
+"""The analyst Cypher console (`/cypher`) and the live schema page (`/schema`).
+
+The console runs everything through `graph.guard.run_read_only`; it adds nothing to the guard
+and never runs a query any other way. A refused or failed query is shown on the page (HTML)
+or answered with the fixed error shape and status 400 (JSON, CSV).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from spreadgraph.graph import pages as queries
+from spreadgraph.graph.guard import run_read_only
+from spreadgraph.schema.model import NODE_TYPES, REL_TYPES
+from spreadgraph.webui.canned import CannedQuery, canned_queries
+from spreadgraph.webui.deps import CsrfChecked, DriverDep, SettingsDep
+from spreadgraph.webui.errors import InvalidRequest, NotFound
+from spreadgraph.webui.render import cell_text, respond, wanted_format
+from starlette.concurrency import run_in_threadpool
+
+from spreadgraph.errors import QueryFailed, QueryRefused
+
+router = APIRouter(tags=["console"])
+forms = APIRouter(tags=["console"], dependencies=[CsrfChecked])
+
+
+class ConsolePage(BaseModel):
+    query: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+    canned: str | None = None
+    canned_queries: list[CannedQuery] = Field(default_factory=list)
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+class SchemaPage(BaseModel):
+    labels: list[dict[str, Any]]
+    relationship_types: list[dict[str, Any]]
+    property_keys: list[str]
+    indexes: list[dict[str, Any]]
+
+
+def _params(text: str | None) -> dict[str, Any]:
+    if not text or not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequest(f"params must be a JSON object: {exc.msg} at character {exc.pos}") from None
+    if not isinstance(value, dict):
+        raise InvalidRequest('params must be a JSON object, e.g. {"barrier": "time"}')
+    return value
+
+
+def _choose(canned: str | None, query: str | None, params: str | None, fields: dict[str, str]):
+    """(query text, params, canned name) from a canned query name plus its fields, or typed text."""
+    if canned:
+        chosen: CannedQuery | None = canned_queries().get(canned)
+        if chosen is None:
+            raise NotFound(f"there is no canned query called '{canned}'")
+        return chosen.cypher, chosen.values(fields), canned
+    return query or "", _params(params), None
+
+
+def _csv(result: dict[str, Any]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(result["columns"])
+    for row in result["rows"]:
+        writer.writerow([cell_text(row.get(c)) for c in result["columns"]])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="spreadgraph-query.csv"'},
+    )
+
+
+async def _console(
+    request: Request, driver, settings, query: str, params: dict[str, Any], canned: str | None
+):
+    page = ConsolePage(
+        query=query, params=params, canned=canned, canned_queries=list(canned_queries().values())
+    )
+    fmt = wanted_format(request.scope)
+    status = 200
+    if query.strip():
+        try:
+            result = await run_in_threadpool(
+                run_read_only,
+                driver,
+                query,
+                params,
+                timeout=settings.query_timeout,
+                row_cap=settings.query_row_cap,
+            )
+            page.result = result.as_dict()
+        except (QueryRefused, QueryFailed) as exc:
+            if fmt != "html":
+                raise
+            page.error, status = exc.as_dict()["error"], exc.status
+    if fmt == "csv":
+        if page.result is None:
+            raise InvalidRequest("a CSV download needs a query")
+        return _csv(page.result)
+    return respond(request, "cypher.html", page, status=status)
+
+
+@router.get("/cypher", summary="Read-only Cypher console (form, results; .json and .csv downloads)")
+async def console(
+    request: Request,
+    driver: DriverDep,
+    settings: SettingsDep,
+    query: str | None = None,
+    params: str | None = None,
+    canned: str | None = None,
+) -> Response:
+    fields = {k: v for k, v in request.query_params.items() if k not in ("query", "params", "canned")}
+    text, values, name = _choose(canned, query, params, fields)
+    return await _console(request, driver, settings, text, values, name)
+
+
+@forms.post("/cypher", summary="Run the console form (CSRF-checked)")
+async def console_form(request: Request, driver: DriverDep, settings: SettingsDep) -> Response:
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    text, values, name = _choose(fields.get("canned"), fields.get("query"), fields.get("params"), fields)
+    return await _console(request, driver, settings, text, values, name)
+
+
+def schema_data(driver) -> SchemaPage:
+    live = queries.live_schema(driver)
+    node_docs = {n.label: n.doc for n in NODE_TYPES}
+    rel_docs: dict[str, str] = {}
+    for rel in REL_TYPES:
+        rel_docs.setdefault(rel.type, rel.doc)
+    for row in live["labels"]:
+        row["doc"] = node_docs.get(row["name"])
+    for row in live["relationship_types"]:
+        row["doc"] = rel_docs.get(row["name"])
+    return SchemaPage(**live)
+
+
+@router.get("/schema", summary="The schema as the live database has it")
+async def schema_page(request: Request, driver: DriverDep) -> Response:
+    page = await run_in_threadpool(schema_data, driver)
+    return respond(request, "schema.html", page)
