@@ -38,7 +38,7 @@ def create_app() -> FastAPI:
     from spreadgraph.webui.api import cases, cypher
     from spreadgraph.webui.pages import browse, console, items
 
-    app = FastAPI(title="spreadgraph", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(title="spreadgraph", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     app.include_router(cases.router, prefix="/api")
     app.include_router(cypher.router, prefix="/api")
     app.include_router(browse.router)
