@@ -10,7 +10,9 @@ Identity and versions:
   the same Case; a new version moves the case's HAS_EXCERPT links to the new version's excerpts.
 Cases from documents are 'published' (they come from published reports). A document the parser
 splits into no cases gets one document-level case (key 'document') holding every excerpt.
-Embeddings and extracted claims are written by later steps, not here.
+Given an extractor's result, the same transaction writes its suggested claims (graph/claims.py);
+given excerpt vectors (text -> unit vector), each Excerpt stores its `embedding`. A new version
+retires the older version's still-suggested extractor claims.
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neo4j import Driver, ManagedTransaction
+from spreadgraph.graph.claims import ClaimWrite, retire_claims, write_extraction
 from spreadgraph.graph.connection import write_tx
+from spreadgraph.graph.items import tidy_items
 from spreadgraph.ingest.documents.models import ParsedDocument
 
 from spreadgraph.errors import IngestError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from spreadgraph.ingest.extraction.models import Extraction
 
 CODED_FORMATS = ("coded_csv", "coded_json")
 BATCH = 500
@@ -83,6 +92,7 @@ class DocumentWrite:
     quotes: int = 0
     cases: int = 0
     previous: str | None = None
+    claims: ClaimWrite | None = None
 
     def summary(self, label: str | None = None) -> str:
         label = label or self.file_name
@@ -92,6 +102,8 @@ class DocumentWrite:
             f"{label}: {self.action} {self.source_id} (version {self.version}): "
             f"{self.sections} sections, {self.excerpts} excerpts ({self.quotes} quotes), {self.cases} cases"
         )
+        if self.claims is not None:
+            text += f", {self.claims.total} suggested claims"
         return text + (f"; previous version {self.previous}" if self.previous else "")
 
 
@@ -140,8 +152,16 @@ def case_rows(doc: ParsedDocument) -> list[dict[str, Any]]:
     ]
 
 
-def excerpt_rows(doc: ParsedDocument, source_id: str, case_ids: dict[str, str]) -> list[dict[str, Any]]:
-    """One row per distinct span; an excerpt without a case goes to the document-level case, if any."""
+def excerpt_rows(
+    doc: ParsedDocument,
+    source_id: str,
+    case_ids: dict[str, str],
+    vectors: Mapping[str, Sequence[float]] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per distinct span; an excerpt without a case goes to the document-level case, if any.
+
+    With `vectors` (excerpt text -> unit vector), each row also carries the excerpt's embedding.
+    """
     default = case_ids.get("document") if not doc.cases else None
     rows: dict[str, dict[str, Any]] = {}
     for e in doc.excerpts:
@@ -166,11 +186,18 @@ def excerpt_rows(doc: ParsedDocument, source_id: str, case_ids: dict[str, str]) 
                 },
             },
         )
+        if vectors is not None and e.text in vectors:
+            rows[excerpt_id]["props"]["embedding"] = [float(x) for x in vectors[e.text]]
     return list(rows.values())
 
 
-def write_document(tx: ManagedTransaction, doc: ParsedDocument) -> DocumentWrite:
-    """Write one parsed document inside the caller's transaction; the same content writes nothing."""
+def write_document(
+    tx: ManagedTransaction,
+    doc: ParsedDocument,
+    extraction: Extraction | None = None,
+    vectors: Mapping[str, Sequence[float]] | None = None,
+) -> DocumentWrite:
+    """Write one parsed document (and its extraction) in the caller's transaction; same content: nothing."""
     source_id = source_id_for(doc)
     existing = tx.run(_EXISTING, id=source_id).single()
     if existing is not None:
@@ -180,13 +207,20 @@ def write_document(tx: ManagedTransaction, doc: ParsedDocument) -> DocumentWrite
     version = (latest["version"] or 1) + 1 if latest else 1
     cases = case_rows(doc)
     case_ids = {row["key"]: row["id"] for row in cases}
-    rows = excerpt_rows(doc, source_id, case_ids)
+    rows = excerpt_rows(doc, source_id, case_ids, vectors)
     tx.run(_SOURCE, id=source_id, props=_source_props(doc, version), previous=previous)
+    retired: list[str] = []
     if previous:
         tx.run(_RETIRE, previous=previous, cases=list(case_ids.values()))
+        retired = retire_claims(tx, previous)
     tx.run(_CASES, source=source_id, rows=cases)
     for i in range(0, len(rows), BATCH):
         tx.run(_EXCERPTS, source=source_id, rows=rows[i : i + BATCH])
+    claims = None
+    if extraction is not None:
+        claims = write_extraction(tx, doc, extraction, source_id, {r["id"]: r["case"] for r in rows})
+    if retired:
+        tidy_items(tx, retired)
     return DocumentWrite(
         source_id,
         "versioned" if previous else "created",
@@ -197,16 +231,36 @@ def write_document(tx: ManagedTransaction, doc: ParsedDocument) -> DocumentWrite
         quotes=len(doc.quotes()),
         cases=len(cases),
         previous=previous,
+        claims=claims,
     )
 
 
-def save_document(doc: ParsedDocument, *, driver: Driver | None = None) -> DocumentWrite:
-    """Write one parsed document as a single atomic, retried transaction."""
-    return write_tx(lambda tx: write_document(tx, doc), driver=driver)
+def save_document(
+    doc: ParsedDocument,
+    *,
+    driver: Driver | None = None,
+    extraction: Extraction | None = None,
+    vectors: Mapping[str, Sequence[float]] | None = None,
+) -> DocumentWrite:
+    """Write one parsed document (and its extraction) as a single atomic, retried transaction."""
+    return write_tx(lambda tx: write_document(tx, doc, extraction, vectors), driver=driver)
 
 
-def ingest_document(path: Path | str, *, driver: Driver | None = None) -> DocumentWrite:
-    """Parse and write one file; a file that cannot be read raises IngestError before any write."""
-    from spreadgraph.ingest.documents.pipeline import parse_document
+def source_exists(tx: ManagedTransaction, doc: ParsedDocument) -> bool:
+    """True when this exact content is already in the graph (so ingest can skip extracting it)."""
+    return tx.run(_EXISTING, id=source_id_for(doc)).single() is not None
 
-    return save_document(parse_document(path), driver=driver)
+
+def ingest_document(path: Path | str, *, driver: Driver | None = None, extract: bool = True) -> DocumentWrite:
+    """Parse, extract, embed and write one file (see ingest/documents/ingester.py).
+
+    A file that cannot be read raises IngestError before any write. `extract=False` writes only
+    the Source, Excerpts and Cases (no model needed).
+    """
+    if not extract:
+        from spreadgraph.ingest.documents.pipeline import parse_document
+
+        return save_document(parse_document(path), driver=driver)
+    from spreadgraph.ingest.documents.ingester import default_ingester
+
+    return default_ingester().ingest(Path(path), driver=driver)

@@ -347,6 +347,10 @@ REL_TYPES: tuple[RelType, ...] = (
         start=("Claim",),
         end=("Excerpt", "Source"),
         doc="the excerpt (or, for template fields, the source) the claim came from",
+        props=(
+            P("start", "int", "extractor claims: start of the evidence sentence in Source.text"),
+            P("end", "int", "extractor claims: end (exclusive) of the evidence sentence, inside the excerpt"),
+        ),
     ),
     RelType(
         type="CODED_AS",

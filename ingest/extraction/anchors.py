@@ -118,6 +118,10 @@ class VectorCache:
     def get(self, text: str) -> np.ndarray | None:
         return self._vectors.get(text)
 
+    def texts(self) -> list[str]:
+        """Every text encoded so far, in the order it was first encoded."""
+        return list(self._vectors)
+
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Matrix of the texts' vectors (rows in order), encoding the missing ones once."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))

@@ -1,0 +1,58 @@
+"""Keeping the vector indexes filled: embed every node of an embedded label that has no embedding.
+
+`embed_missing(driver, encoder)` is shared by document ingest, template ingest (the CLI runs it
+after a batch) and a future `spreadgraph reembed`. `encoder` is an `Embedder` or a `VectorCache`
+(whose texts are encoded once: a node whose text the extractor already encoded costs nothing).
+Work goes in batches: read up to `batch` nodes without an embedding, encode their distinct texts,
+write the vectors, repeat; an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from neo4j import Driver
+from spreadgraph.graph.connection import read_tx, write_tx
+from spreadgraph.graph.embeddings import missing_embeddings, set_embeddings
+from spreadgraph.schema.model import embedded_labels
+
+BATCH = 256
+
+
+def encode_texts(encoder: object, texts: list[str]) -> list[list[float]]:
+    """Unit vectors for `texts` from an Embedder (`encode`) or a VectorCache (`vectors`)."""
+    if hasattr(encoder, "vectors"):
+        return [[float(x) for x in row] for row in encoder.vectors(texts)]
+    return encoder.encode(texts)
+
+
+def embed_missing(
+    driver: Driver | None,
+    encoder: object,
+    labels: Iterable[str] | None = None,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Embed nodes of `labels` (default: every embedded label) that have none; count per label."""
+    done: dict[str, int] = {}
+    for label in labels or embedded_labels():
+        if label not in embedded_labels():
+            raise ValueError(f"{label} has no vector index in schema/model.py")
+        done[label] = 0
+        while True:
+            rows = read_tx(lambda tx, label=label: missing_embeddings(tx, label, batch), driver=driver)
+            if not rows:
+                break
+            texts = list(dict.fromkeys(r["text"] for r in rows))
+            vectors = dict(zip(texts, encode_texts(encoder, texts), strict=True))
+            payload = [{"id": r["id"], "embedding": vectors[r["text"]]} for r in rows]
+            write_tx(
+                lambda tx, label=label, payload=payload: set_embeddings(tx, label, payload), driver=driver
+            )
+            done[label] += len(rows)
+            if progress:
+                progress(label, len(rows))
+            if len(rows) < batch:
+                break
+    return {label: n for label, n in done.items() if n}
