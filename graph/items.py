@@ -98,14 +98,27 @@ def resolve_items(
     return ids, notes
 
 
-_DELETE_ORPHANS = """
-MATCH (n) WHERE n.id IN $ids
-  AND (n:Barrier OR n:Enabler OR n:Approach OR n:Innovation)
-  AND NOT EXISTS { (n)<-[:SUBJECT|OBJECT|ABOUT]-() }
+# Look the items up label by label, so each lookup is a seek on that label's id constraint
+# (a label-less `MATCH (n) WHERE n.id IN $ids` scans every node in the graph).
+_ITEMS = """
+UNWIND $ids AS item_id
+CALL (item_id) {
+  MATCH (n:Barrier {id: item_id}) RETURN n
+  UNION MATCH (n:Enabler {id: item_id}) RETURN n
+  UNION MATCH (n:Approach {id: item_id}) RETURN n
+  UNION MATCH (n:Innovation {id: item_id}) RETURN n
+}
+"""
+_DELETE_ORPHANS = (
+    _ITEMS
+    + """
+WITH n WHERE NOT EXISTS { (n)<-[:SUBJECT|OBJECT|ABOUT]-() }
 DETACH DELETE n
 """
-_RECODE = """
-MATCH (n) WHERE n.id IN $ids
+)
+_RECODE = (
+    _ITEMS
+    + """
 OPTIONAL MATCH (n)-[old:CODED_AS]->()
 DELETE old
 WITH DISTINCT n
@@ -113,6 +126,7 @@ MATCH (n)<-[:SUBJECT]-(c:Claim {kind: 'coded_as', status: 'confirmed'})-[:OBJECT
 WHERE code:CfirConstruct OR code:EricStrategy
 MERGE (n)-[:CODED_AS]->(code)
 """
+)
 
 
 def tidy_items(tx: ManagedTransaction, ids: list[str]) -> None:

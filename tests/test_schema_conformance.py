@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from neo4j import Driver
-
 from spreadgraph.graph.documents import ingest_document
 from spreadgraph.graph.review import set_status
 from spreadgraph.ingest.templates.pipeline import ingest_file
