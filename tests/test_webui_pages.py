@@ -129,15 +129,23 @@ def page_urls(site: Site) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
-def site(migrated: Driver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    wipe_data(migrated)
+@dataclass
+class Seeded:
+    source_id: str
+    excerpts: list[dict]
+    barrier_id: str
+    approach_id: str
+    innovation_id: str
+
+
+def seed(driver: Driver, folder: Path) -> Seeded:
+    """Wipe the graph and load the demo cases, the hostile template and the invented document."""
+    wipe_data(driver)
     for name in (*PUBLISHED, PENDING):
         ingest_file(CASES / f"{name}.yaml")
     ingest_bytes(HOSTILE_TEMPLATE.encode(), "hostile.yaml")
     for name in (*PUBLISHED, "hostile-markup"):
         assert set_status(name, "published", reviewer="tests")
-    folder = tmp_path_factory.mktemp("docs")
     (folder / "night-round-evaluation.md").write_text(DOCUMENT, encoding="utf-8")
     doc = ingest_document(folder / "night-round-evaluation.md")
     excerpts = write(
@@ -160,8 +168,22 @@ def site(migrated: Driver, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     approach = write("MATCH (a:Approach {name: 'Advice and guidance tariff'}) RETURN a.id AS id")[0]["id"]
     innovation = write("MATCH (i:Innovation {name: 'Teledermatology triage'}) RETURN i.id AS id")[0]["id"]
+    return Seeded(doc.source_id, excerpts, barrier, approach, innovation)
+
+
+@pytest.fixture(scope="module")
+def site(migrated: Driver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    data = seed(migrated, tmp_path_factory.mktemp("docs"))
     with TestClient(create_app()) as client:
-        yield Site(client, migrated, doc.source_id, excerpts, barrier, approach, innovation)
+        yield Site(
+            client,
+            migrated,
+            data.source_id,
+            data.excerpts,
+            data.barrier_id,
+            data.approach_id,
+            data.innovation_id,
+        )
     wipe_data(migrated)
 
 

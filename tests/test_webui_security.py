@@ -160,3 +160,38 @@ def test_error_shape_is_fixed(client: TestClient) -> None:
         assert set(body["error"]) == {"code", "message", "hint"}, body
         assert "Traceback" not in response.text
     assert [r.status_code for r in responses] == [404, 404, 400, 422, 405]
+
+
+def test_reflected_query_and_params_are_escaped(client: TestClient) -> None:
+    hostile = '"><script>alert(1)</script>'
+    for params in (
+        {"query": "RETURN $x AS x", "params": '{"x": "\\"><script>alert(1)</script>"}'},
+        {"query": "RETURN 1 // </textarea><script>alert(1)</script>"},
+        {"query": hostile, "params": hostile},
+        {"canned": "approach-did-not-address", "approach": hostile},
+    ):
+        response = client.get("/cypher", params=params)
+        assert response.status_code in (200, 400, 422), (params, response.status_code)
+        assert "<script" not in response.text.lower(), params
+
+
+def test_params_field_round_trips_hostile_values(client: TestClient) -> None:
+    import json
+    from html.parser import HTMLParser
+
+    value = {"x": '" autofocus onfocus="alert(1)'}
+
+    class Inputs(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: dict[str, str | None] = {}
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "input" and dict(attrs).get("id") == "params":
+                self.found = dict(attrs)
+
+    page = client.get("/cypher", params={"query": "RETURN $x AS x", "params": json.dumps(value)})
+    parser = Inputs()
+    parser.feed(page.text)
+    assert "onfocus" not in parser.found and "autofocus" not in parser.found
+    assert json.loads(parser.found["value"] or "") == value

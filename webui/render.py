@@ -46,6 +46,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals["href"] = href
     env.filters["cell"] = cell_text
+    env.filters["dumps"] = lambda value: json.dumps(value, ensure_ascii=False)  # a plain str: autoescaped
     return env
 
 
