@@ -7,10 +7,11 @@ PYTHON ?= python3
 VENV ?= .venv
 WHEELHOUSE ?= $(HOME)/.cache/spreadgraph/wheels
 SG := $(VENV)/bin/spreadgraph
+DEMO_CASES := $(basename $(notdir $(wildcard examples/cases/*.yaml)))
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test lint neo4j-stop bench clean
+.PHONY: install run test browser lint neo4j-stop clean
 
 install: $(VENV)/.installed
 
@@ -22,18 +23,26 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-index --no-deps --no-build-isolation --editable .
 	touch $@
 
-## Local Neo4j + schema + demo data. (The web UI joins here when `spreadgraph serve` exists.)
+## Local Neo4j + schema + demo cases (+ the shared corpus when ../shared is beside the clone),
+## the demo cases published (only those: other pending submissions stay pending), then the web UI on http://127.0.0.1:8000.
 run: install
 	$(SG) neo4j start
 	$(SG) init
 	$(SG) ingest examples/cases
-	@echo "Neo4j is up at bolt://127.0.0.1:7687 with the schema and the demo cases (pending review)."
-	@echo "Try: $(SG) review list   or   $(SG) cypher 'MATCH (c:Case) RETURN c.title, c.status'"
+	@if [ -d ../shared/corpus ]; then $(SG) ingest ../shared/corpus; fi
+	$(SG) review publish $(DEMO_CASES) --reviewer "make run (demo data)"
+	$(SG) serve --host 127.0.0.1 --port 8000
 
 ## Lint, then the whole test suite against a real Neo4j the tests start (and stop) themselves.
-test: install
+test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+
+## Debian's Chromium for the browser tests (they skip with a reason when it is missing).
+browser:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y -q chromium >/dev/null 2>&1 \
+	  || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) \
+	  || echo "warning: could not install chromium; browser tests will be skipped"
 
 lint: install
 	$(VENV)/bin/ruff check .

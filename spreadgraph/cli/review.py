@@ -1,4 +1,4 @@
-"""`spreadgraph review list | publish ID | reject ID --reason`."""
+"""`spreadgraph review list | publish ID... [--all-pending] | reject ID --reason`."""
 
 from __future__ import annotations
 
@@ -45,13 +45,19 @@ def _reviewer(value: str | None) -> str:
 
 @app.command()
 def publish(
-    case_id: str = typer.Argument(..., help="Case id, e.g. pfcc-phase-2-peer-coaching."),
+    case_ids: list[str] = typer.Argument(None, help="Case ids, e.g. pfcc-phase-2-peer-coaching."),
+    all_pending: bool = typer.Option(False, "--all-pending", help="Publish every pending case."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Who reviewed it (default: you)."),
 ) -> None:
-    """Publish a case so that search and pages show it."""
-    if not set_status(case_id, "published", reviewer=_reviewer(reviewer)):
-        raise CaseNotFound(f"no case with id {case_key(case_id)!r}", hint="see `spreadgraph review list`")
-    out.print(f"published {case_key(case_id)}")
+    """Publish cases so that search and pages show them."""
+    if all_pending:
+        case_ids = [*(case_ids or []), *(row["id"] for row in list_cases("pending"))]
+    if not case_ids:
+        raise typer.BadParameter("name at least one case id, or use --all-pending")
+    for case_id in case_ids:
+        if not set_status(case_id, "published", reviewer=_reviewer(reviewer)):
+            raise CaseNotFound(f"no case with id {case_key(case_id)!r}", hint="see `spreadgraph review list`")
+        out.print(f"published {case_key(case_id)}")
 
 
 @app.command()
