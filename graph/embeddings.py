@@ -14,6 +14,7 @@ from spreadgraph.schema.model import embedded_labels
 # The text a node's embedding encodes: what the node says, in the words a person would search.
 _TEXT = {
     "Excerpt": "n.text",
+    "Sentence": "n.text",
     "Case": "coalesce(n.title, '') + CASE WHEN n.summary IS NULL THEN '' ELSE '. ' + n.summary END",
 }
 _NAMED = "n.name + CASE WHEN n.description IS NULL THEN '' ELSE ': ' + n.description END"

@@ -107,6 +107,25 @@ NODE_TYPES: tuple[NodeType, ...] = (
         fulltext=("text", "speaker_role", "section"),
     ),
     NodeType(
+        label="Sentence",
+        group="provenance",
+        embedded=True,
+        doc="Search unit: one sentence of an excerpt with the window of sentences around it "
+        "(written by search/units.py; vectors per sentence, full text over the window).",
+        props=(
+            ID,
+            P("text", "string", "the sentence, verbatim"),
+            P("start", "int", "character offset in Source.text (in the excerpt text for template quotes)"),
+            P("end", "int", "end offset (exclusive)"),
+            P("position", "int", "0, 1, ... within its excerpt (page-break joined excerpts continue)"),
+            P("window", "string", "the sentence with its neighbours inside one text block (full-text)"),
+            P("window_start", "int", "start of the window"),
+            P("window_end", "int", "end of the window (exclusive)"),
+            P("embedding", "list<float>", "sentence embedding of the sentence text (vector index)"),
+        ),
+        fulltext=("window",),
+    ),
+    NodeType(
         label="Case",
         group="case",
         embedded=True,
@@ -328,6 +347,8 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType(type="DESCRIBED_IN", start=("Case",), end=("Source",), doc="sources that describe the case"),
     RelType(type="HAS_EXCERPT", start=("Case",), end=("Excerpt",), doc="evidence attributed to the case"),
     RelType(type="FROM", start=("Excerpt",), end=("Source",), doc="the source an excerpt is quoted from"),
+    RelType(type="IN_EXCERPT", start=("Sentence",), end=("Excerpt",), doc="excerpt of a search unit"),
+    RelType(type="NEXT", start=("Sentence",), end=("Sentence",), doc="next sentence in the block"),
     RelType(type="PREVIOUS_VERSION", start=("Source",), end=("Source",), doc="older version of a document"),
     RelType(type="MAKES", start=("Case",), end=("Claim",), doc="a claim the case makes"),
     RelType(

@@ -1,0 +1,102 @@
+"""Cypher for the "what worked" answer (search/what_worked.py). All parameterised; the only
+text spliced in is the case predicate SearchFilters builds from fixed fragments."""
+
+from __future__ import annotations
+
+LIVE = "cl.status <> 'rejected'"
+USED = "['used_approach', 'addressed', 'partly_addressed']"
+
+CASE_VECTOR = """
+CALL db.index.vector.queryNodes('case_embedding', $candidates, $vector) YIELD node AS c, score
+WITH c, score WHERE {case_predicate}
+RETURN c.id AS id, score
+ORDER BY score DESC LIMIT $depth
+"""
+
+# Cases that met barriers close to the description (the description often names the problem).
+CASE_BY_BARRIER = """
+CALL db.index.vector.queryNodes('barrier_embedding', $candidates, $vector) YIELD node AS b, score
+WHERE score >= $min_score
+MATCH (c:Case)-[:MAKES]->(cl:Claim {kind: 'met_barrier'})-[:SUBJECT]->(b)
+WHERE cl.status <> 'rejected' AND {case_predicate}
+RETURN c.id AS id, max(score) AS score
+ORDER BY score DESC LIMIT $depth
+"""
+
+CASE_PROFILE = """
+UNWIND $ids AS id
+MATCH (c:Case {id: id})
+CALL {
+  WITH c
+  OPTIONAL MATCH (c)-[:ABOUT]->(i:Innovation)
+  OPTIONAL MATCH (c)-[:IN_CONTEXT]->(x:Context)
+  RETURN head(collect(DISTINCT i {.name, .type})) AS innovation,
+         collect(DISTINCT x {.setting, .sector, .country, .region}) AS contexts
+}
+CALL {
+  WITH c
+  OPTIONAL MATCH (c)-[:MAKES]->(cl:Claim {kind: 'reported_outcome'})-[:SUBJECT]->(o:Outcome)
+  WHERE cl.status <> 'rejected'
+  RETURN collect(o.direction) AS directions
+}
+CALL {
+  WITH c
+  OPTIONAL MATCH (c)-[:MAKES]->(cl:Claim {kind: 'met_barrier'})-[:SUBJECT]->(b:Barrier)
+  WHERE cl.status <> 'rejected'
+  WITH b, cl ORDER BY cl.status
+  RETURN collect(DISTINCT CASE WHEN b IS NULL THEN null ELSE {
+    id: b.id, name: b.name, status: cl.status,
+    similarity: CASE WHEN b.embedding IS NULL THEN 0.0 ELSE vector.similarity.cosine(b.embedding, $vector) END
+  } END) AS barriers
+}
+OPTIONAL MATCH (c)-[:DESCRIBED_IN]->(s:Source)
+RETURN c.id AS id, c.title AS title, c.summary AS summary, c.spread_status AS spread_status,
+       c.case_kind AS case_kind, innovation, contexts, directions, barriers,
+       collect(DISTINCT s {.id, .title, .file_name, .kind}) AS sources
+"""
+
+APPROACHES = f"""
+UNWIND $ids AS id
+MATCH (c:Case {{id: id}})-[:MAKES]->(cl:Claim)-[:SUBJECT]->(a:Approach)
+WHERE cl.kind IN {USED} AND {LIVE}
+OPTIONAL MATCH (cl)-[:OBJECT]->(b:Barrier)
+OPTIONAL MATCH (cl)-[ev:EVIDENCED_BY]->(e:Excerpt)
+OPTIONAL MATCH (a)-[:CODED_AS]->(st:EricStrategy)
+RETURN c.id AS case_id, a.id AS id, a.name AS name, a.description AS description, cl.kind AS kind,
+       cl.status AS status, b.id AS barrier_id, b.name AS barrier, e.id AS excerpt_id,
+       ev.start AS ev_start, ev.end AS ev_end, collect(DISTINCT st.name) AS eric
+"""
+
+ADDRESSED_ELSEWHERE = """
+UNWIND $barriers AS bid
+MATCH (b:Barrier {id: bid})<-[:OBJECT]-(cl:Claim)-[:SUBJECT]->(a:Approach)
+MATCH (c:Case)-[:MAKES]->(cl)
+WHERE cl.kind IN ['addressed', 'partly_addressed'] AND cl.status <> 'rejected' AND {case_predicate}
+RETURN bid AS barrier_id, a.id AS id, a.name AS name, cl.kind AS kind, cl.status AS status,
+       c.id AS case_id, c.title AS case_title
+ORDER BY cl.status, a.name
+"""
+
+# Expert opinion: CFIR 2009 constructs mapped to the barrier's CFIR 2.0 code, and the ERIC
+# strategies the CFIR-ERIC matching experts endorsed for them.
+EXPERT = """
+UNWIND $barriers AS bid
+MATCH (b:Barrier {id: bid})
+MATCH (k:CfirConstruct)
+WHERE (b)-[:CODED_AS]->(k)
+   OR EXISTS { MATCH (b)<-[:SUBJECT]-(cl:Claim {kind: 'coded_as'})-[:OBJECT]->(k)
+               WHERE cl.status <> 'rejected' }
+MATCH (old:Cfir2009Construct)-[:MAPS_TO]->(k)
+MATCH (old)-[m:EXPERT_MATCH]->(st:EricStrategy)
+RETURN bid AS barrier_id, k.name AS cfir_construct, old.name AS cfir_2009_construct,
+       st.id AS strategy_id, st.name AS strategy, m.percent AS percent, m.level AS level
+ORDER BY m.percent DESC
+"""
+
+EXCERPTS = """
+UNWIND $ids AS id
+MATCH (e:Excerpt {id: id})-[:FROM]->(s:Source)
+RETURN e.id AS id, e.text AS text, e.start AS start, e.end AS end, e.field AS field,
+       e.speaker_role AS speaker_role, s.id AS source_id, s.title AS source_title,
+       s.file_name AS file_name, s.kind AS source_kind
+"""

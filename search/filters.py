@@ -1,0 +1,130 @@
+"""Search filters and the Cypher predicate they become.
+
+Filters apply to the *case* an item belongs to (its context, innovation, barriers, approaches,
+outcomes) and to the *source* it was read from (type, year). The predicate is assembled from
+fixed fragments, one per filter that is set; the values are always query parameters, never
+formatted into the text. Text filters (setting, sector, country/region, innovation type, CFIR
+domain, ERIC cluster) match case-insensitively as substrings; outcome direction and source type
+match exactly (lower case); year is a range.
+
+Visibility (`published_only`, default on): an excerpt is shown when a published case holds it,
+or when no case holds it and it comes from a document (published reports; template quotes
+always belong to a case). Superseded document versions are never shown.
+
+Variables the fragments expect: `e` (Excerpt) and `s` (its Source) for excerpt units; `c` (Case)
+for case-level items.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_CASE_FRAGMENTS: dict[str, str] = {
+    "setting": "EXISTS { MATCH (c)-[:IN_CONTEXT]->(x:Context) WHERE toLower(x.setting) CONTAINS $f_setting }",
+    "sector": "EXISTS { MATCH (c)-[:IN_CONTEXT]->(x:Context) WHERE toLower(x.sector) CONTAINS $f_sector }",
+    "country": "EXISTS { MATCH (c)-[:IN_CONTEXT]->(x:Context) WHERE toLower(x.country) CONTAINS $f_country"
+    " OR toLower(x.region) CONTAINS $f_country }",
+    "innovation_type": "EXISTS { MATCH (c)-[:ABOUT]->(i:Innovation)"
+    " WHERE toLower(i.type) CONTAINS $f_innovation_type }",
+    "cfir_domain": "(EXISTS { MATCH (c)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(:Barrier|Enabler)"
+    "-[:CODED_AS]->(:CfirConstruct)-[:PART_OF*0..2]->(:CfirConstruct)-[:IN_DOMAIN]->(d:CfirDomain)"
+    " WHERE cl.status <> 'rejected' AND (toLower(d.name) CONTAINS $f_cfir_domain"
+    " OR toLower(d.number) = $f_cfir_domain OR toLower(d.id) = $f_cfir_domain) }"
+    " OR EXISTS { MATCH (c)-[:MAKES]->(cl:Claim {kind: 'coded_as'})-[:OBJECT]->(:CfirConstruct)"
+    "-[:PART_OF*0..2]->(:CfirConstruct)-[:IN_DOMAIN]->(d:CfirDomain)"
+    " WHERE cl.status <> 'rejected' AND (toLower(d.name) CONTAINS $f_cfir_domain"
+    " OR toLower(d.number) = $f_cfir_domain OR toLower(d.id) = $f_cfir_domain) })",
+    "eric_cluster": "(EXISTS { MATCH (c)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(:Approach)"
+    "-[:CODED_AS]->(:EricStrategy)-[:IN_CLUSTER]->(k:EricCluster)"
+    " WHERE cl.status <> 'rejected' AND (toLower(k.name) CONTAINS $f_eric_cluster"
+    " OR toString(k.number) = $f_eric_cluster OR toLower(k.id) = $f_eric_cluster) }"
+    " OR EXISTS { MATCH (c)-[:MAKES]->(cl:Claim {kind: 'coded_as'})-[:OBJECT]->(:EricStrategy)"
+    "-[:IN_CLUSTER]->(k:EricCluster) WHERE cl.status <> 'rejected' AND (toLower(k.name) CONTAINS"
+    " $f_eric_cluster OR toString(k.number) = $f_eric_cluster OR toLower(k.id) = $f_eric_cluster) })",
+    "outcome_direction": "EXISTS { MATCH (c)-[:MAKES]->(cl:Claim {kind: 'reported_outcome'})"
+    "-[:SUBJECT]->(o:Outcome) WHERE cl.status <> 'rejected' AND o.direction = $f_outcome_direction }",
+}
+_SOURCE_FRAGMENTS: dict[str, str] = {
+    "source_type": "toLower(s.source_type) = $f_source_type",
+    "year_from": "s.year >= $f_year_from",
+    "year_to": "s.year <= $f_year_to",
+}
+_CURRENT = "NOT EXISTS { MATCH (:Source)-[:PREVIOUS_VERSION]->(s) }"
+_VISIBLE = (
+    "(EXISTS { MATCH (c:Case {status: 'published'})-[:HAS_EXCERPT]->(e) }"
+    " OR (NOT EXISTS { MATCH (:Case)-[:HAS_EXCERPT]->(e) } AND s.kind <> 'template'))"
+)
+
+
+class SearchFilters(BaseModel):
+    """What a search may be restricted to; unset filters do not restrict."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    setting: str | None = Field(None, description="case context setting contains, e.g. 'primary care'")
+    sector: str | None = Field(None, description="case context sector contains, e.g. 'NHS'")
+    country: str | None = Field(None, description="case context country or region contains")
+    innovation_type: str | None = Field(None, description="innovation type contains, e.g. 'digital'")
+    cfir_domain: str | None = Field(
+        None, description="CFIR 2.0 domain of a coded barrier/enabler: name or I..V"
+    )
+    eric_cluster: str | None = Field(None, description="ERIC cluster of a coded approach: name or 1..9")
+    outcome_direction: str | None = Field(
+        None, description="improved | worsened | no_change | mixed | unclear"
+    )
+    source_type: str | None = Field(None, description="article | evaluation | review | template | ...")
+    year_from: int | None = Field(None, description="source published in or after this year")
+    year_to: int | None = Field(None, description="source published in or before this year")
+    published_only: bool = Field(True, description="hide items of pending or rejected cases")
+
+    def values(self) -> dict[str, Any]:
+        """The set filters (published_only excluded), text values lower-cased and trimmed."""
+        out: dict[str, Any] = {}
+        for name, value in self.model_dump(exclude={"published_only"}).items():
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            out[name] = value.strip().lower() if isinstance(value, str) else value
+        return out
+
+    @property
+    def selective(self) -> bool:
+        """True when anything beyond the default visibility rule restricts results."""
+        return bool(self.values()) or not self.published_only
+
+    def params(self) -> dict[str, Any]:
+        return {f"f_{name}": value for name, value in self.values().items()}
+
+    def case_condition(self, case_var: str = "c") -> str | None:
+        """Predicate on a case (variable `c`), or None when no case filter is set."""
+        parts = [_CASE_FRAGMENTS[name] for name in self.values() if name in _CASE_FRAGMENTS]
+        if not parts:
+            return None
+        text = " AND ".join(parts)
+        return text if case_var == "c" else text.replace("(c)", f"({case_var})")
+
+    def excerpt_predicate(self) -> str:
+        """Predicate over `e` (Excerpt) and `s` (Source): visibility, source filters, case filters."""
+        values = self.values()
+        parts = [_CURRENT]
+        if self.published_only:
+            parts.append(_VISIBLE)
+        parts += [_SOURCE_FRAGMENTS[name] for name in values if name in _SOURCE_FRAGMENTS]
+        case = self.case_condition()
+        if case:
+            status = "c.status = 'published' AND " if self.published_only else ""
+            parts.append(f"EXISTS {{ MATCH (c:Case)-[:HAS_EXCERPT]->(e) WHERE {status}{case} }}")
+        return " AND ".join(parts)
+
+    def case_predicate(self) -> str:
+        """Predicate over a case `c`: review state, case filters, and source filters on its sources."""
+        values = self.values()
+        parts = ["c.status = 'published'"] if self.published_only else ["true"]
+        case = self.case_condition()
+        if case:
+            parts.append(case)
+        source = [_SOURCE_FRAGMENTS[name] for name in values if name in _SOURCE_FRAGMENTS]
+        if source:
+            parts.append(f"EXISTS {{ MATCH (c)-[:DESCRIBED_IN]->(s:Source) WHERE {' AND '.join(source)} }}")
+        return " AND ".join(parts)

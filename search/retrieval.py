@@ -1,0 +1,301 @@
+"""Hybrid retrieval: vector and full-text rankings fused by reciprocal rank fusion.
+
+`Searcher.search(query, limit, filters, kinds, mode)` returns a `SearchResponse` whose results
+each carry their kind, score, evidence text (a sentence window), the case it belongs to and its
+source (title, file name or template id, character span).
+
+Ranking (docs/search-notes.md has the measurements behind each choice):
+
+* units are sentence windows (search/units.py); a window's vector score is its best sentence;
+* each retriever's list is cut at :data:`DEPTH` and fused with RRF, `sum 1 / (RRF_K + rank)`,
+  with :data:`RRF_K` = 10: with k = 60 over long lists, an item first in one list and deep in
+  the other loses to items ~10th in both, which the notes measured as the floor's weak point;
+  an item found by both retrievers always outranks one found by either alone at the same rank;
+* results whose windows overlap a better one from the same source are dropped (they repeat it).
+
+Node kinds (case, barrier, approach) come from their own vector and full-text indexes, fused in
+the same RRF; their evidence is the closest sentence window of the case (or of the excerpts
+evidencing claims about the item).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from neo4j import Driver
+from pydantic import BaseModel, Field
+from spreadgraph.graph.connection import read_tx
+from spreadgraph.search import cypher
+from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.query import prepare
+
+RRF_K = 10
+DEPTH = 50
+EXACT_POOL = 20_000  # filter first and score exactly when at most this many units pass
+SAFETY = 3.0  # over-fetch factor on top of the filters' selectivity
+MAX_CANDIDATES = 10_000
+KINDS = ("excerpt", "case", "barrier", "approach")
+Mode = Literal["hybrid", "vector", "fulltext"]
+
+
+class CaseRef(BaseModel):
+    id: str
+    title: str | None = None
+    status: str | None = None
+
+
+class SourceRef(BaseModel):
+    id: str
+    title: str | None = None
+    file_name: str | None = None
+    kind: str | None = None
+    source_type: str | None = None
+    year: int | None = None
+    template_id: str | None = Field(None, description="case template id, for template sources")
+    start: int | None = Field(None, description="evidence span start in the source text")
+    end: int | None = None
+    field: str | None = Field(None, description="template field of the quote, for template sources")
+
+
+class SearchResult(BaseModel):
+    kind: str
+    id: str
+    score: float
+    text: str | None = Field(None, description="evidence: the best sentence window")
+    name: str | None = None
+    description: str | None = None
+    section: str | None = None
+    speaker_role: str | None = None
+    case: CaseRef | None = None
+    source: SourceRef | None = None
+    ranks: dict[str, int] = Field(default_factory=dict, description="rank in each retriever's list")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: str
+    limit: int
+    filters: dict[str, Any]
+    notes: list[str] = Field(default_factory=list)
+    results: list[SearchResult] = Field(default_factory=list)
+
+
+def rrf(rankings: dict[str, Sequence[str]], k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal rank fusion over named rankings (ids, best first; rank counts from 1)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings.values():
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def _overlaps(a: SearchResult, b: SearchResult) -> bool:
+    if a.kind != "excerpt" or b.kind != "excerpt" or not a.source or not b.source:
+        return False
+    sa, sb = a.source, b.source
+    if sa.id != sb.id or None in (sa.start, sa.end, sb.start, sb.end):
+        return False
+    if sa.field != sb.field:
+        return False
+    return min(sa.end, sb.end) > max(sa.start, sb.start)  # type: ignore[operator]
+
+
+def suppress_overlaps(results: Sequence[SearchResult]) -> list[SearchResult]:
+    """Drop each result whose span overlaps a better-ranked one from the same source."""
+    kept: list[SearchResult] = []
+    for r in results:
+        if not any(_overlaps(r, k) for k in kept):
+            kept.append(r)
+    return kept
+
+
+def _result(kind: str, row: dict[str, Any]) -> SearchResult:
+    case = (
+        CaseRef(id=row["case_id"], title=row["case_title"], status=row["case_status"])
+        if row.get("case_id")
+        else None
+    )
+    source = None
+    if row.get("source_id"):
+        template = row["source_kind"] == "template"
+        spanned = row.get("spanned") and row.get("start") is not None
+        source = SourceRef(
+            id=row["source_id"],
+            title=row["source_title"],
+            file_name=row["file_name"],
+            kind=row["source_kind"],
+            source_type=row["source_type"],
+            year=row["year"],
+            template_id=(case.id.removeprefix("case:") if case else None) if template else None,
+            start=row["start"] if spanned else None,
+            end=row["end"] if spanned else None,
+            field=row.get("field"),
+        )
+    return SearchResult(
+        kind=kind,
+        id=row["id"],
+        score=float(row["score"]),
+        text=row.get("text"),
+        name=row.get("name"),
+        description=row.get("description"),
+        section=row.get("section"),
+        speaker_role=row.get("speaker_role"),
+        case=case,
+        source=source,
+    )
+
+
+class Searcher:
+    """Runs the retrievers against one driver with one embedder (both created lazily)."""
+
+    def __init__(self, driver: Driver | None = None, embedder: Any | None = None) -> None:
+        self.driver = driver
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            from spreadgraph.search.embedder import Embedder
+
+            from spreadgraph.config import get_settings
+
+            self._embedder = Embedder(get_settings().embedding_model)
+        return self._embedder
+
+    def encode(self, text: str) -> list[float]:
+        return [float(x) for x in self.embedder.encode([text])[0]]
+
+    # -- candidate counts -----------------------------------------------------------------------
+
+    def _plan(self, filters: SearchFilters, depth: int) -> tuple[bool, int]:
+        """(score the filtered pool exactly?, index candidates) from the filters' selectivity."""
+        base = max(depth * 4, 200)
+        if not filters.selective:
+            return False, min(MAX_CANDIDATES, base)
+        predicate = filters.excerpt_predicate()
+
+        def work(tx: Any) -> tuple[int, int]:
+            total = tx.run(cypher.UNIT_TOTAL).single()["total"]
+            pool = tx.run(cypher.pool_query(predicate), cap=EXACT_POOL + 1, **filters.params()).single()
+            return total, pool["pool"]
+
+        total, pool = read_tx(work, driver=self.driver)
+        if pool <= EXACT_POOL:
+            return True, max(pool, 1)
+        share = max(pool / max(total, 1), 1e-3)
+        return False, min(MAX_CANDIDATES, math.ceil(base * SAFETY / share))
+
+    # -- single retrievers ------------------------------------------------------------------------
+
+    def units(
+        self, retriever: str, vector: list[float], lucene: str, filters: SearchFilters, depth: int = DEPTH
+    ) -> list[SearchResult]:
+        """Excerpt windows ranked by one retriever (vector | fulltext), filters inside the query."""
+        if retriever == "fulltext" and not lucene:
+            return []
+        exact, candidates = self._plan(filters, depth)
+        kind = retriever
+        if retriever == "vector" and exact:
+            kind = "vector_exact"
+        elif retriever == "fulltext" and exact:
+            candidates = MAX_CANDIDATES  # Lucene scores every match; keep all that pass the filters
+        statement = cypher.unit_query(kind, filters.excerpt_predicate())
+        params = {
+            "vector": vector,
+            "lucene": lucene,
+            "candidates": candidates,
+            "depth": depth,
+            **filters.params(),
+        }
+        rows = read_tx(lambda tx: tx.run(statement, params).data(), driver=self.driver)
+        return [_result("excerpt", r) for r in rows]
+
+    def nodes(
+        self,
+        kind: str,
+        retriever: str,
+        vector: list[float],
+        lucene: str,
+        filters: SearchFilters,
+        depth: int = DEPTH,
+    ) -> list[SearchResult]:
+        """Case/barrier/approach nodes ranked by one retriever, filtered by their cases."""
+        if retriever == "fulltext" and not lucene:
+            return []
+        candidates = min(MAX_CANDIDATES, max(depth * 4, 200) * (4 if filters.selective else 1))
+        statement = cypher.node_query(kind, retriever, filters.case_predicate())
+        params = {
+            "vector": vector,
+            "lucene": lucene,
+            "candidates": candidates,
+            "depth": depth,
+            **filters.params(),
+        }
+        rows = read_tx(lambda tx: tx.run(statement, params).data(), driver=self.driver)
+        return [_result(kind, r) for r in rows]
+
+    # -- the search -------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str | None,
+        limit: int = 10,
+        filters: SearchFilters | None = None,
+        kinds: Sequence[str] = KINDS,
+        mode: Mode = "hybrid",
+    ) -> SearchResponse:
+        filters = filters or SearchFilters()
+        prepared = prepare(query)
+        limit = max(1, min(int(limit), 100))
+        response = SearchResponse(
+            query=prepared.text,
+            mode=mode,
+            limit=limit,
+            filters=filters.model_dump(exclude_none=True),
+            notes=prepared.notes(),
+        )
+        if prepared.empty:
+            return response
+        unknown = set(kinds) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown result kinds: {sorted(unknown)} (use {', '.join(KINDS)})")
+        vector = self.encode(prepared.text)
+        retrievers = {"hybrid": ("vector", "fulltext"), "vector": ("vector",), "fulltext": ("fulltext",)}[
+            mode
+        ]
+        depth = max(DEPTH, limit * 3)
+        lists: dict[str, list[SearchResult]] = {}
+        for kind in kinds:
+            for retriever in retrievers:
+                if kind == "excerpt":
+                    found = self.units(retriever, vector, prepared.lucene, filters, depth)
+                else:
+                    found = self.nodes(kind, retriever, vector, prepared.lucene, filters, depth)
+                lists[f"{kind}:{retriever}"] = found
+        response.results = fuse(lists, limit)
+        return response
+
+
+def fuse(lists: dict[str, list[SearchResult]], limit: int) -> list[SearchResult]:
+    """RRF over the lists (one result per kind and id), overlap suppression, the best `limit`."""
+    best: dict[str, SearchResult] = {}
+    rankings: dict[str, list[str]] = {}
+    for name, results in lists.items():
+        keys = []
+        for rank, r in enumerate(results, start=1):
+            key = f"{r.kind}|{r.id}"
+            keys.append(key)
+            if key not in best:
+                best[key] = r.model_copy(deep=True)
+            best[key].ranks[name.split(":", 1)[1]] = rank
+        rankings[name] = keys
+    fused = rrf(rankings)
+    order = sorted(fused, key=lambda key: (-fused[key], key))
+    ranked = []
+    for key in order:
+        r = best[key]
+        r.score = round(fused[key], 6)
+        ranked.append(r)
+    return suppress_overlaps(ranked)[:limit]

@@ -1,0 +1,180 @@
+"""Hybrid search against the real Neo4j: filters, fusion, visibility, provenance, odd queries.
+
+The graph is tests/search_fixtures.py (invented text); vectors come from a deterministic
+encoder, queried through the real vector and full-text indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from neo4j import Driver
+from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.query import MAX_QUERY_CHARS, escape_lucene, prepare
+from spreadgraph.search.retrieval import Searcher, SearchResult, fuse, suppress_overlaps
+
+from tests.conftest import wipe_data
+from tests.search_fixtures import HOSPITAL, PRACTICE, WordVectors, seed
+
+
+@pytest.fixture(scope="module")
+def searcher(migrated: Driver) -> Iterator[Searcher]:
+    wipe_data(migrated)
+    encoder = WordVectors()
+    seed(migrated, encoder)
+    yield Searcher(migrated, embedder=encoder)
+    wipe_data(migrated)
+
+
+def excerpt_cases(results: list[SearchResult]) -> set[str]:
+    return {r.case.id for r in results if r.kind == "excerpt" and r.case}
+
+
+def test_results_carry_kind_score_evidence_case_and_source_span(searcher: Searcher, migrated: Driver) -> None:
+    response = searcher.search("tablet slow to start on the night shift", limit=5, kinds=("excerpt",))
+    top = response.results[0]
+    assert top.kind == "excerpt" and top.score > 0
+    assert top.case and top.case.id == "case:t-hospital" and top.case.title == "Bedside tablet on wards"
+    assert top.source and top.source.title == "Tablet report" and top.source.file_name == "tablet-report.txt"
+    records, _, _ = migrated.execute_query(
+        "MATCH (s:Source {id: $id}) RETURN s.text AS text", id=top.source.id
+    )
+    assert records[0]["text"][top.source.start : top.source.end] == top.text
+    assert "night shift" in top.text
+
+
+def test_template_results_name_the_template(searcher: Searcher) -> None:
+    response = searcher.search("hand hygiene quiz", filters=SearchFilters(published_only=False))
+    quiz = next(
+        r for r in response.results if r.kind == "excerpt" and r.case and r.case.id == "case:t-pending"
+    )
+    assert quiz.source and quiz.source.template_id == "t-pending" and quiz.source.field == "excerpts[1]"
+
+
+def test_filters_restrict_results_inside_the_query(searcher: Searcher) -> None:
+    everything = searcher.search("tablet kiosk", limit=20, kinds=("excerpt",))
+    assert excerpt_cases(everything.results) == {"case:t-hospital", "case:t-practice"}
+    for filters, expected in [
+        (SearchFilters(setting="HOSPITAL"), {"case:t-hospital"}),
+        (SearchFilters(country="wales"), {"case:t-practice"}),
+        (SearchFilters(innovation_type="digital"), {"case:t-hospital"}),
+        (SearchFilters(outcome_direction="improved"), {"case:t-hospital"}),
+        (SearchFilters(source_type="article"), {"case:t-practice"}),
+        (SearchFilters(year_from=2020), {"case:t-hospital"}),
+        (SearchFilters(year_to=2019), {"case:t-practice"}),
+    ]:
+        for mode in ("hybrid", "vector", "fulltext"):
+            found = searcher.search("tablet kiosk", limit=20, filters=filters, kinds=("excerpt",), mode=mode)
+            assert excerpt_cases(found.results) == expected, (filters, mode)
+    none = searcher.search("tablet kiosk", filters=SearchFilters(setting="prison"), kinds=("excerpt",))
+    assert none.results == []
+
+
+def test_unpublished_cases_are_hidden_by_default(searcher: Searcher) -> None:
+    default = searcher.search("hand hygiene quiz for cleaners", limit=20)
+    assert "case:t-pending" not in {r.case.id for r in default.results if r.case}
+    assert all(r.id != "case:t-pending" for r in default.results)
+    everything = searcher.search(
+        "hand hygiene quiz for cleaners", limit=20, filters=SearchFilters(published_only=False)
+    )
+    assert "case:t-pending" in {r.case.id for r in everything.results if r.case}
+
+
+def test_excerpts_without_a_case_from_documents_stay_visible(searcher: Searcher) -> None:
+    found = searcher.search("parking permits for visiting relatives", kinds=("excerpt",))
+    assert found.results and found.results[0].case is None
+    assert found.results[0].source and found.results[0].source.file_name == "kiosk-article.md"
+
+
+def test_an_item_both_retrievers_found_outranks_one_found_by_either(migrated: Driver) -> None:
+    wipe_data(migrated)
+    # Pinned vectors: the query points along axis 0. "both" shares the query's words and is
+    # close in vector space; "lexical" shares the words but points elsewhere; "semantic" shares
+    # no words but is the closest vector of all.
+    query = "ferry timetable"
+    pinned = {
+        query: [1.0] + [0.0] * 383,
+        "Ferry timetable changes confused the porters.": [0.8, 0.6] + [0.0] * 382,
+        "The ferry timetable was printed in the lobby.": [0.0, 0.0, 1.0] + [0.0] * 381,
+        "Boat schedules puzzled the staff.": [0.95, 0.0, 0.0, 0.3122] + [0.0] * 380,
+    }
+    encoder = WordVectors(pinned)
+    seed(migrated, encoder)
+    migrated.execute_query(
+        """
+        MATCH (s:Source {id: 'src:t1'}), (c:Case {id: 'case:t-hospital'})
+        UNWIND range(0, size($texts) - 1) AS i
+        CREATE (e:Excerpt {id: 'fusion:' + i, kind: 'passage', text: $texts[i], start: 1000 * (i + 1),
+                           end: 1000 * (i + 1) + size($texts[i])})
+        CREATE (e)-[:FROM]->(s) CREATE (c)-[:HAS_EXCERPT]->(e)
+        """,
+        texts=list(pinned)[1:],
+    )
+    from spreadgraph.search.indexing import embed_missing
+    from spreadgraph.search.units import index_sentences
+
+    index_sentences(migrated, sources=["src:t1"])
+    embed_missing(migrated, encoder)
+    searcher = Searcher(migrated, embedder=encoder)
+    lexical = searcher.search(query, kinds=("excerpt",), mode="fulltext").results
+    vector = searcher.search(query, kinds=("excerpt",), mode="vector").results
+    hybrid = searcher.search(query, kinds=("excerpt",)).results
+    ids = [r.id for r in hybrid]
+    both, lex_only, sem_only = "fusion:0#s0", "fusion:1#s0", "fusion:2#s0"
+    assert vector[0].id == sem_only and both in [r.id for r in lexical[:2]]
+    assert vector[-1].id == lex_only  # the farthest vector of all
+    assert ids.index(both) == 0
+    assert ids.index(both) < ids.index(lex_only) and ids.index(both) < ids.index(sem_only)
+    assert set(hybrid[0].ranks) == {"vector", "fulltext"}
+    wipe_data(migrated)
+    seed(migrated, WordVectors())
+
+
+def test_fusion_rule_and_overlap_suppression_without_a_database() -> None:
+    def r(i: str, start: int = 0, end: int = 10, source: str = "s") -> SearchResult:
+        return SearchResult.model_validate(
+            {"kind": "excerpt", "id": i, "score": 0, "source": {"id": source, "start": start, "end": end}}
+        )
+
+    fused = fuse(
+        {
+            "excerpt:vector": [r("a", 0, 5), r("b", 20, 30)],
+            "excerpt:fulltext": [r("c", 40, 50), r("b", 20, 30)],
+        },
+        5,
+    )
+    assert fused[0].id == "b"
+    kept = suppress_overlaps([r("x", 0, 100), r("y", 50, 150), r("z", 50, 150, source="other")])
+    assert [k.id for k in kept] == ["x", "z"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!", None])
+def test_an_empty_query_gets_a_clear_answer(searcher: Searcher, query: str | None) -> None:
+    response = searcher.search(query)
+    assert response.results == []
+    assert response.notes and "empty" in response.notes[0].lower()
+
+
+def test_a_10000_character_query_is_truncated_and_answered(searcher: Searcher) -> None:
+    long = ("tablet slow to start on the night shift " * 300)[:10_000]
+    response = searcher.search(long)
+    assert response.results
+    assert len(response.query) <= MAX_QUERY_CHARS
+    assert any("10000 characters" in note for note in response.notes)
+
+
+def test_lucene_special_characters_are_harmless(searcher: Searcher) -> None:
+    nasty = 'tablet AND (kiosk OR "night" ) title:x* ~2 ^3 [a TO z] {b} \\ / && || ! - + ?'
+    response = searcher.search(nasty)
+    assert response.results
+    assert escape_lucene('a+b:"c"') == 'a\\+b\\:\\"c\\"'
+    assert prepare("How often did it (really) work?").lucene == "really work"
+
+
+def test_node_kinds_carry_their_best_evidence(searcher: Searcher) -> None:
+    response = searcher.search("slow device start-up", kinds=("barrier", "case", "approach"))
+    barrier = next(r for r in response.results if r.kind == "barrier")
+    assert barrier.id == "barrier:slow-start" and barrier.case and barrier.case.id == "case:t-hospital"
+    assert barrier.text and barrier.source and barrier.source.file_name == "tablet-report.txt"
+    assert HOSPITAL.find(barrier.text) >= 0 or PRACTICE.find(barrier.text) >= 0
