@@ -24,6 +24,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -255,22 +256,54 @@ def floor_retrievers(corpus: Path, model: str) -> tuple[list[Retriever], dict[st
 # --------------------------------------------------------------------------------------------
 
 
-def system_retrievers(args: argparse.Namespace) -> list[Retriever]:
-    """HOOK for the search engineer: the spreadgraph retrievers over the Neo4j graph.
+class SystemRetriever:
+    """One spreadgraph retrieval mode over the bench graph, excerpt results only.
 
-    Add here, each as a :class:`Retriever` whose results carry the source file name the item
-    was ingested from and its evidence text (the excerpt):
+    Results are the production `Searcher.search(..., kinds=("excerpt",), mode=...)` (filters at
+    their defaults: published only), mapped to the bench's `Result` (file = the Source's file
+    name, text = the evidence window, span = the window's span).
+    """
 
-    * ``spreadgraph: vector`` (vector index only),
-    * ``spreadgraph: full-text`` (Lucene full-text index only),
-    * ``spreadgraph: hybrid`` (the production RRF fusion),
+    def __init__(self, searcher: object, mode: str, name: str) -> None:
+        self.searcher = searcher
+        self.mode = mode
+        self.name = name
 
-    built on the real search module, against a graph into which the shared corpus and the
-    demo templates were ingested. Enable them with ``--system``. Nothing is built yet.
+    def search(self, query: str, k: int) -> list[Result]:
+        response = self.searcher.search(query, limit=k, kinds=("excerpt",), mode=self.mode)
+        return [
+            Result(r.source.file_name or r.source.id, r.text or "", r.score, r.source.start, r.source.end)
+            for r in response.results
+            if r.source is not None
+        ]
+
+
+def system_retrievers(args: argparse.Namespace, stack: ExitStack | None = None) -> list[Retriever]:
+    """The spreadgraph retrievers (vector-only, full-text-only, hybrid) over a Neo4j graph.
+
+    The graph is built by :mod:`bench.system_graph` (a throw-away local Neo4j holding the shared
+    corpus and the demo templates, ingested with the project's own ingest path, plus the search
+    units); `--graph-dir` keeps and reuses it. Enabled with ``--system``.
     """
     if not args.system:
         return []
-    raise NotImplementedError("spreadgraph system retrievers are not wired in yet (see HOOK)")
+    from spreadgraph.search.embedder import Embedder
+    from spreadgraph.search.retrieval import Searcher
+
+    from bench.system_graph import bench_graph
+
+    assert stack is not None, "system retrievers need an ExitStack that outlives the evaluation"
+    driver = stack.enter_context(bench_graph(args.graph_dir, args.corpus, log=_log))
+    searcher = Searcher(driver, embedder=Embedder(args.model))
+    return [
+        SystemRetriever(searcher, "vector", "spreadgraph: vector"),
+        SystemRetriever(searcher, "fulltext", "spreadgraph: full-text"),
+        SystemRetriever(searcher, "hybrid", "spreadgraph: hybrid"),
+    ]
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 # --------------------------------------------------------------------------------------------
@@ -330,6 +363,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--per-query", action="store_true", help="also print each query's first-hit rank")
     parser.add_argument("--no-floor", action="store_true", help="skip the naive paragraph floor")
     parser.add_argument("--system", action="store_true", help="also run the spreadgraph retrievers (HOOK)")
+    parser.add_argument("--graph-dir", type=Path, default=None,
+                        help="keep the system graph here and reuse it on the next run")
     return parser.parse_args(argv)
 
 
@@ -344,8 +379,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_floor:
         floor, timings = floor_retrievers(args.corpus, args.model)
         retrievers.extend(floor)
-    retrievers.extend(system_retrievers(args))
-    outcomes = [evaluate(r, queries, args.k) for r in retrievers]
+    with ExitStack() as stack:
+        started_system = time.perf_counter()
+        system = system_retrievers(args, stack)
+        if system:
+            timings["spreadgraph: graph (build or reuse)"] = time.perf_counter() - started_system
+        retrievers.extend(system)
+        outcomes = [evaluate(r, queries, args.k) for r in retrievers]
     total = time.perf_counter() - started
     if args.json:
         print(json.dumps({

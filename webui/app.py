@@ -35,12 +35,13 @@ def _validation_error(exc: RequestValidationError) -> InvalidRequest:
 
 def create_app() -> FastAPI:
     """A new app; nothing heavy is created until a request needs it."""
-    from spreadgraph.webui.api import cases, cypher
+    from spreadgraph.webui.api import cases, cypher, search
     from spreadgraph.webui.pages import browse, console, items
 
     app = FastAPI(title="spreadgraph", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     app.include_router(cases.router, prefix="/api")
     app.include_router(cypher.router, prefix="/api")
+    app.include_router(search.router, prefix="/api")
     app.include_router(browse.router)
     app.include_router(items.router)
     app.include_router(console.router)

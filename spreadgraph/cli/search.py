@@ -1,0 +1,106 @@
+"""`spreadgraph search QUERY` and `spreadgraph what-worked QUERY`: ranked, sourced evidence."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def _filters(**values: object) -> object:
+    from spreadgraph.search.filters import SearchFilters
+
+    return SearchFilters(**values)
+
+
+def _where(source: object) -> str:
+    if source is None:
+        return ""
+    name = source.file_name or source.template_id or source.id
+    span = f" [{source.start}-{source.end}]" if source.start is not None else ""
+    field = f" {source.field}" if source.field else ""
+    return f"{source.title or ''} ({name}{span}{field})"
+
+
+def search(
+    query: str = typer.Argument(..., help="What to look for, in your own words."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="How many results."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    setting: str = typer.Option(None, help="Case setting contains, e.g. 'primary care'."),
+    country: str = typer.Option(None, help="Case country or region contains."),
+    innovation_type: str = typer.Option(None, help="Innovation type contains."),
+    source_type: str = typer.Option(None, help="article | evaluation | review | template ..."),
+    include_unpublished: bool = typer.Option(False, help="Also show pending and rejected cases."),
+) -> None:
+    """Hybrid (vector + full-text) search; each result with its case, source and span."""
+    from spreadgraph.search.retrieval import Searcher
+
+    filters = _filters(
+        setting=setting,
+        country=country,
+        innovation_type=innovation_type,
+        source_type=source_type,
+        published_only=not include_unpublished,
+    )
+    response = Searcher().search(query, limit=limit, filters=filters)
+    if as_json:
+        print(response.model_dump_json(indent=2))
+        return
+    for note in response.notes:
+        out.print(f"note: {note}")
+    for i, r in enumerate(response.results, start=1):
+        title = r.name or (r.case.title if r.case else "")
+        out.print(f"{i}. [{r.kind}] {title}  (score {r.score:.4f})")
+        if r.text:
+            out.print(f'   "{r.text[:400]}"')
+        out.print(f"   source: {_where(r.source)}")
+    if not response.results and not response.notes:
+        out.print("no results")
+
+
+def what_worked(
+    query: str = typer.Argument(..., help="Describe your innovation, context or problem."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    setting: str = typer.Option(None, help="Case setting contains."),
+    country: str = typer.Option(None, help="Case country or region contains."),
+) -> None:
+    """Similar cases, the approaches used there (ranked by evidence) and barriers to expect."""
+    from spreadgraph.search.what_worked import WhatWorkedEngine
+
+    answer = WhatWorkedEngine().answer(query, _filters(setting=setting, country=country))
+    if as_json:
+        print(json.dumps(answer.model_dump(mode="json"), indent=2))
+        return
+    for note in answer.notes:
+        out.print(f"note: {note}")
+    out.print("Similar cases:")
+    for c in answer.cases:
+        out.print(f"  {c.similarity:.2f}  {c.title} ({c.id})")
+        for why in c.why:
+            out.print(f"        - {why}")
+    out.print("Approaches used there (evidence score):")
+    for a in answer.approaches:
+        out.print(
+            f"  {a.evidence_score:.2f}  {a.name}: {len(a.cases)} case(s), {a.confirmed_claims} confirmed, "
+            f"{a.suggested_claims} suggested; outcomes {a.outcome_directions or '-'}"
+        )
+        for e in a.evidence[:1]:
+            out.print(f'        "{e.text[:200]}" - {e.source_title} ({e.file_name or e.source_id})')
+    out.print("Barriers to expect:")
+    for b in answer.barriers:
+        fixes = ", ".join(sorted({x["name"] for x in b.addressed_elsewhere})) or "-"
+        out.print(f"  {b.score:.2f}  {b.name}; addressed elsewhere by: {fixes}")
+        if b.expert_opinion:
+            figures = "; ".join(f"{m.strategy} {m.percent}%" for m in b.expert_opinion[:3])
+            out.print(f"        {b.expert_opinion_label}: {figures}")
+    out.print("Best excerpts:")
+    for r in answer.excerpts:
+        out.print(f'  "{(r.text or "")[:200]}" - {_where(r.source)}')
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(search)
+    app.command("what-worked")(what_worked)

@@ -1,0 +1,88 @@
+"""`GET /api/search` and `GET /api/what-worked`: hybrid search and the "what worked" answer as JSON.
+
+Filters are query parameters (see `SearchFilters`). The embedder is one per process, created on
+the first request (not at import); the blocking work runs in a thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.retrieval import KINDS, Searcher, SearchResponse
+from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
+from spreadgraph.webui.deps import DriverDep
+from starlette.concurrency import run_in_threadpool
+
+router = APIRouter(tags=["search"])
+
+
+@lru_cache(maxsize=1)
+def _embedder() -> object:
+    from spreadgraph.search.embedder import Embedder
+
+    from spreadgraph.config import get_settings
+
+    return Embedder(get_settings().embedding_model)
+
+
+def searcher(driver: DriverDep) -> Searcher:
+    return Searcher(driver, embedder=_embedder())
+
+
+SearcherDep = Annotated[Searcher, Depends(searcher)]
+
+
+def filters(
+    setting: str | None = None,
+    sector: str | None = None,
+    country: str | None = Query(None, description="country or region"),
+    innovation_type: str | None = None,
+    cfir_domain: str | None = None,
+    eric_cluster: str | None = None,
+    outcome_direction: str | None = None,
+    source_type: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    published_only: bool = True,
+) -> SearchFilters:
+    return SearchFilters(
+        setting=setting,
+        sector=sector,
+        country=country,
+        innovation_type=innovation_type,
+        cfir_domain=cfir_domain,
+        eric_cluster=eric_cluster,
+        outcome_direction=outcome_direction,
+        source_type=source_type,
+        year_from=year_from,
+        year_to=year_to,
+        published_only=published_only,
+    )
+
+
+FiltersDep = Annotated[SearchFilters, Depends(filters)]
+
+
+@router.get("/search", summary="Hybrid search over excerpts, cases, barriers and approaches")
+async def search(
+    searcher: SearcherDep,
+    chosen: FiltersDep,
+    q: str = Query("", description="free text; empty gets an explanatory note; >1000 chars is cut"),
+    limit: int = Query(10, ge=1, le=100),
+    kind: Annotated[list[Literal[KINDS]] | None, Query(description="result kinds (repeatable)")] = None,  # type: ignore[valid-type]
+    mode: Literal["hybrid", "vector", "fulltext"] = "hybrid",
+) -> SearchResponse:
+    kinds = tuple(kind) if kind else KINDS
+    return await run_in_threadpool(searcher.search, q, limit, chosen, kinds, mode)
+
+
+@router.get("/what-worked", summary="Similar cases, ranked approaches and barriers to expect, with evidence")
+async def what_worked(
+    searcher: SearcherDep,
+    chosen: FiltersDep,
+    q: str = Query("", description="describe your innovation, context or problem"),
+) -> WhatWorked:
+    return await run_in_threadpool(WhatWorkedEngine(searcher).answer, q, chosen)
