@@ -2,14 +2,23 @@
 
 Built in: case templates (.yaml/.yml/.json) and documents (.txt/.md/.pdf/.docx and coded-excerpt
 .csv/.json exports). Each kind registers a `claims(path)` test and an `ingest(path)` function
-returning a one-line summary. `expand()` turns files and folders into the files some kind claims, in order.
+returning a one-line summary; a kind may also register `ingest_batch(paths, progress)`, which
+yields `(path, summary or error)` in order and may overlap work across files (documents do:
+one is written while the next is parsed and encoded). `expand()` turns files and folders into
+the files some kind claims, in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spreadgraph.ingest.documents.ingester import IngestProgress
+
+BatchIngest = Callable[[list[Path], "IngestProgress | None"], Iterator[tuple[Path, Any]]]
 
 
 @dataclass(frozen=True)
@@ -17,15 +26,21 @@ class Kind:
     name: str
     claims: Callable[[Path], bool]
     ingest: Callable[[Path], str]
+    ingest_batch: BatchIngest | None = None
 
 
 _KINDS: list[Kind] = []
 
 
-def register(name: str, claims: Callable[[Path], bool], ingest: Callable[[Path], str]) -> None:
+def register(
+    name: str,
+    claims: Callable[[Path], bool],
+    ingest: Callable[[Path], str],
+    ingest_batch: BatchIngest | None = None,
+) -> None:
     """Add (or replace) an ingester; kinds registered first win when two claim a path."""
     _KINDS[:] = [k for k in _KINDS if k.name != name]
-    _KINDS.append(Kind(name, claims, ingest))
+    _KINDS.append(Kind(name, claims, ingest, ingest_batch))
 
 
 def kinds() -> list[Kind]:
@@ -99,6 +114,16 @@ def _document_ingest(path: Path) -> str:
     return ingest_document(path).summary(str(path))
 
 
+def _document_batch(
+    paths: list[Path], progress: IngestProgress | None = None
+) -> Iterator[tuple[Path, str | Exception]]:
+    """Parse, extract, embed and write documents; the writes overlap the next file's encoding."""
+    from spreadgraph.ingest.documents.ingester import default_ingester
+
+    for path, result in default_ingester().ingest_many(paths, progress=progress):
+        yield path, result if isinstance(result, Exception) else result.summary(str(path))
+
+
 def _template_ingest(path: Path) -> str:
     from spreadgraph.ingest.templates.pipeline import ingest_file
 
@@ -113,4 +138,4 @@ def _builtin() -> None:
     if not any(k.name == "template" for k in _KINDS):
         _KINDS.insert(0, Kind("template", _template_claims, _template_ingest))
     if not any(k.name == "document" for k in _KINDS):
-        _KINDS.insert(1, Kind("document", _document_claims, _document_ingest))
+        _KINDS.insert(1, Kind("document", _document_claims, _document_ingest, _document_batch))

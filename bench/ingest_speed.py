@@ -1,0 +1,145 @@
+"""Document ingest speed: the corpus end to end vs the embedding model alone on the same texts.
+
+Starts a throw-away local Neo4j, loads the model once (not timed), then in one run:
+1. baseline A: the model encodes, in one call, the distinct texts ingest will encode that can be
+   known in advance (extractor anchors, sentences, excerpts; parsed untimed);
+2. ingest: parse + extract + embed + write of the documents (`DocumentIngester.ingest_many`,
+   fresh vector cache, empty graph), including embedding the cases and items it created;
+3. baseline B: the model encodes, in one call, exactly the texts ingest encoded (its cache).
+The machines here are shared and noisy, so A and B bracket the ingest; ratio = ingest / mean(A, B).
+Also checks that ingest encoded each text once and that a second ingest of the same files
+changes nothing (graph fingerprint).
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/ingest_speed.py [--corpus ../shared/corpus] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from spreadgraph.graph.connection import close_drivers, get_driver
+from spreadgraph.graph.local_server import LocalNeo4j
+from spreadgraph.graph.migrate import migrate
+from spreadgraph.graph.snapshot import fingerprint
+from spreadgraph.ingest.documents.ingester import DocumentIngester
+from spreadgraph.ingest.extraction.anchors import all_anchors
+from spreadgraph.ingest.extraction.sentences import document_sentences
+from spreadgraph.schema.migrations import MigrationContext
+from spreadgraph.search.embedder import Embedder, embedding_dimension
+
+from spreadgraph.config import get_settings
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed_encode(embedder: Embedder, texts: list[str]) -> float:
+    began = time.perf_counter()
+    embedder.encode(texts)
+    return time.perf_counter() - began
+
+
+def run(paths: list[Path]) -> dict:
+    with tempfile.TemporaryDirectory(prefix="spreadgraph-bench-") as tmp:
+        os.environ.update(
+            SPREADGRAPH_HOME=str(Path(tmp) / "home"),
+            SPREADGRAPH_NEO4J_PORT=str(free_port()),
+            NEO4J_PASSWORD="bench-" + os.urandom(6).hex(),
+            HF_HUB_OFFLINE="1",
+        )
+        os.environ.pop("NEO4J_URI", None)
+        get_settings.cache_clear()
+        settings = get_settings()
+        server = LocalNeo4j(settings, parent_pid=os.getpid())
+        server.start()
+        try:
+            driver = get_driver(settings)
+            migrate(MigrationContext(embedding_dimension(settings.embedding_model)), driver)
+            embedder = Embedder(settings.embedding_model)
+            embedder.encode(["warm up the model", "and its thread pool"] * 32)
+
+            ingester = DocumentIngester(embedder)
+            docs = [ingester.pipeline.run(p) for p in paths]
+            known = [a.text for a in all_anchors()]
+            for doc in docs:
+                known += [s.text for s in document_sentences(doc)] + [e.text for e in doc.excerpts]
+            baseline_a = timed_encode(embedder, list(dict.fromkeys(known)))
+
+            began = time.perf_counter()
+            results = list(ingester.ingest_many(paths, driver=driver))
+            ingest_s = time.perf_counter() - began
+            errors = [f"{p.name}: {r}" for p, r in results if isinstance(r, Exception)]
+            assert not errors, errors
+            texts = ingester.cache.texts()  # everything ingest encoded, incl. case/item names
+            baseline_b = timed_encode(embedder, texts)
+            before = fingerprint(driver)
+            began = time.perf_counter()
+            again = [r.action for _, r in ingester.ingest_many(paths, driver=driver)]
+            rerun_s = time.perf_counter() - began
+            assert set(again) == {"unchanged"} and fingerprint(driver) == before
+            counts = driver.execute_query(
+                "MATCH (c:Claim) WITH count(c) AS claims "
+                "MATCH (e:Excerpt) WHERE e.embedding IS NOT NULL WITH claims, count(e) AS excerpts "
+                "MATCH (n) WHERE (n:Case OR n:Barrier OR n:Enabler OR n:Approach) AND n.embedding IS NULL "
+                "RETURN claims, excerpts, count(n) AS unembedded"
+            ).records[0]
+        finally:
+            close_drivers()
+            server.stop()
+    words = sum(len(d.text.split()) for d in docs)
+    baseline = (baseline_a + baseline_b) / 2
+    return {
+        "documents": len(paths),
+        "words": words,
+        "texts_encoded": len(texts),
+        "encoded_once": ingester.cache.encoded == len(texts),
+        "words_encoded": sum(len(t.split()) for t in texts),
+        "claims": counts["claims"],
+        "excerpts_embedded": counts["excerpts"],
+        "nodes_without_embedding": counts["unembedded"],
+        "seconds": {
+            "ingest": round(ingest_s, 1),
+            "encode_only_before": round(baseline_a, 1),  # texts known in advance
+            "encode_only_after": round(baseline_b, 1),
+            "reingest_unchanged": round(rerun_s, 1),
+        },
+        "ratio_ingest_to_encode": round(ingest_s / baseline, 3),
+        "words_per_second": round(words / ingest_s, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    paths = sorted(args.corpus.glob("*.txt"))
+    if not paths:
+        raise SystemExit(f"no corpus documents under {args.corpus}")
+    result = run(paths)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    s = result["seconds"]
+    print(f"{result['documents']} documents, {result['words']} words, {result['texts_encoded']} texts")
+    print(f"ingest (parse + extract + embed + write): {s['ingest']} s")
+    print(f"encode only, same texts: {s['encode_only_before']} s before, {s['encode_only_after']} s after")
+    print(f"ratio ingest / encode: {result['ratio_ingest_to_encode']}")
+    print(f"re-ingest (unchanged): {s['reingest_unchanged']} s; claims {result['claims']}")
+
+
+if __name__ == "__main__":
+    main()
