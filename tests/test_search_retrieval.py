@@ -15,7 +15,7 @@ from spreadgraph.search.query import MAX_QUERY_CHARS, escape_lucene, prepare
 from spreadgraph.search.retrieval import Searcher, SearchResult, fuse, suppress_overlaps
 
 from tests.conftest import wipe_data
-from tests.search_fixtures import HOSPITAL, PRACTICE, WordVectors, seed
+from tests.search_fixtures import HOSPITAL, PRACTICE, WordVectors, seed, unit
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +99,12 @@ def test_an_item_both_retrievers_found_outranks_one_found_by_either(migrated: Dr
         "The ferry timetable was printed in the lobby.": [-0.6, 0.0, 0.8] + [0.0] * 381,
         "Boat schedules puzzled the staff.": [0.95, 0.0, 0.0, 0.3122] + [0.0] * 380,
     }
+    # Sixty distractors nearer the query than "lexical" push it past the vector list's depth
+    # (50), so it is found by full text alone, as "semantic" is found by vectors alone.
+    for i in range(60):
+        pinned[f"Garden note {i} mentions roses."] = unit(
+            [0.3] + [0.0] * 9 + [1.0 if j == i else 0.0 for j in range(374)]
+        )
     encoder = WordVectors(pinned)
     seed(migrated, encoder)
     migrated.execute_query(
@@ -123,7 +129,7 @@ def test_an_item_both_retrievers_found_outranks_one_found_by_either(migrated: Dr
     ids = [r.id for r in hybrid]
     both, lex_only, sem_only = "fusion:0#s0", "fusion:1#s0", "fusion:2#s0"
     assert vector[0].id == sem_only and both in [r.id for r in lexical[:2]]
-    assert vector[-1].id == lex_only  # the farthest vector of all
+    assert lex_only not in [r.id for r in vector]  # beyond the vector list's depth
     assert ids.index(both) == 0
     assert ids.index(both) < ids.index(lex_only) and ids.index(both) < ids.index(sem_only)
     assert set(hybrid[0].ranks) == {"vector", "fulltext"}
