@@ -51,12 +51,19 @@ ORDER BY coalesce(e.start, -1), e.id
 """
 _CLEAR = """
 MATCH (u:Sentence)-[:IN_EXCERPT]->(:Excerpt)-[:FROM]->(:Source {id: $source})
+WHERE NOT u.id IN $keep
 DETACH DELETE u
 """
+_UNLINK = """
+MATCH (:Source {id: $source})<-[:FROM]-(:Excerpt)<-[:IN_EXCERPT]-(:Sentence)-[r:NEXT]->()
+DELETE r
+"""
+# An unchanged unit keeps its embedding; a unit whose sentence changed loses it (re-embedded later).
 _WRITE = """
 UNWIND $rows AS row
 MATCH (e:Excerpt {id: row.excerpt})
 MERGE (u:Sentence {id: row.id})
+SET u.embedding = CASE WHEN u.text = row.props.text THEN u.embedding ELSE null END
 SET u += row.props
 MERGE (u)-[:IN_EXCERPT]->(e)
 """
@@ -168,7 +175,8 @@ def plan_units(excerpts: Sequence[ExcerptText], width: int = 1) -> tuple[list[Un
 def _rebuild(tx: Any, source: str) -> int:
     rows = [ExcerptText(**r) for r in tx.run(_SOURCE_EXCERPTS, source=source).data()]
     units, pairs = plan_units(rows)
-    tx.run(_CLEAR, source=source)
+    tx.run(_CLEAR, source=source, keep=[u.id for u in units])
+    tx.run(_UNLINK, source=source)
     payload = [{"id": u.id, "excerpt": u.excerpt, "props": u.props()} for u in units]
     for i in range(0, len(payload), 500):
         tx.run(_WRITE, rows=payload[i : i + 500])
@@ -182,7 +190,8 @@ def index_sentences(
 ) -> dict[str, int]:
     """Write search units for every source with an excerpt that has none (or for `sources`).
 
-    One transaction per source (its old units are replaced). With an `encoder` (Embedder or
+    One transaction per source (units no longer produced are deleted; unchanged ones keep
+    their embeddings, so re-running is cheap). With an `encoder` (Embedder or
     VectorCache), the new units are embedded right away; otherwise `embed_missing` does it.
     Returns {source id: units written}.
     """
