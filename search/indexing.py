@@ -1,7 +1,9 @@
 """Keeping the vector indexes filled: embed every node of an embedded label that has no embedding.
 
-`embed_missing(driver, encoder)` is shared by document ingest, template ingest (the CLI runs it
-after a batch) and a future `spreadgraph reembed`. `encoder` is an `Embedder` or a `VectorCache`
+`refresh(driver, encoder)` is what ingest calls after writing (documents and templates alike):
+it writes the sentence search units of new excerpts (`search.units.index_sentences`), then
+`embed_missing(driver, encoder)` embeds whatever still has no vector; a future
+`spreadgraph reembed` shares them. `encoder` is an `Embedder` or a `VectorCache`
 (whose texts are encoded once: a node whose text the extractor already encoded costs nothing).
 Work goes in batches: read up to `batch` nodes without an embedding, encode their distinct texts,
 write the vectors, repeat; an interrupted run resumes where it stopped.
@@ -56,3 +58,11 @@ def embed_missing(
             if len(rows) < batch:
                 break
     return {label: n for label, n in done.items() if n}
+
+
+def refresh(driver: Driver | None, encoder: object) -> dict[str, int]:
+    """After an ingest: search units for new excerpts, then vectors for every node lacking one."""
+    from spreadgraph.search.units import index_sentences
+
+    index_sentences(driver, encoder)
+    return embed_missing(driver, encoder)

@@ -173,3 +173,16 @@ def test_a_new_version_retires_the_old_suggestions(
     assert old == [{"n": 0}]
     total = read("MATCH (cl:Claim) RETURN count(cl) AS n", driver=graph)[0]["n"]
     assert total == second.claims.total
+
+
+def test_ingest_builds_search_units_so_hybrid_search_finds_the_document(
+    graph: Driver, ingester: DocumentIngester, report: Path
+) -> None:
+    from spreadgraph.search.retrieval import Searcher
+
+    ingester.ingest(report, driver=graph)
+    units = read("MATCH (s:Sentence) RETURN count(s) AS n, count(s.embedding) AS embedded", driver=graph)[0]
+    assert units["n"] > 0 and units["embedded"] == units["n"]
+    response = Searcher(graph, ingester.embedder).search("no private room in small pharmacies", limit=5)
+    assert response.results, response
+    assert any("private consultation room" in (r.text or "") for r in response.results)

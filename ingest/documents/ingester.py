@@ -34,7 +34,7 @@ from spreadgraph.ingest.documents.pipeline import DocumentPipeline
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
 from spreadgraph.ingest.extraction.models import Extraction
 from spreadgraph.search.embedder import Embedder
-from spreadgraph.search.indexing import embed_missing
+from spreadgraph.search.indexing import refresh
 
 from spreadgraph.config import get_settings
 
@@ -109,8 +109,8 @@ class DocumentIngester:
         )
 
     def finish(self, *, driver: Driver | None = None) -> dict[str, int]:
-        """Step 6: embed every node of an embedded label still without an embedding."""
-        return embed_missing(driver, self.cache)
+        """Step 6: search units for new excerpts, then embed every node still without a vector."""
+        return refresh(driver, self.cache)
 
     def ingest(
         self, path: Path, *, driver: Driver | None = None, progress: IngestProgress | None = None

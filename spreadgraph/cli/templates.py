@@ -127,9 +127,9 @@ def ingest(
                 failed += not _report(path, result)
         if embed and any(name != "document" for name in groups):
             from spreadgraph.ingest.documents.ingester import default_ingester
-            from spreadgraph.search.indexing import embed_missing
+            from spreadgraph.search.indexing import refresh
 
-            done = embed_missing(None, default_ingester().cache)
+            done = refresh(None, default_ingester().cache)
             if done:
                 err.print("embedded " + ", ".join(f"{n} {label}" for label, n in done.items()))
     err.print(f"{len(files) - failed} of {len(files)} file(s) ingested")
