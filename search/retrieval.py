@@ -11,6 +11,13 @@ Ranking (docs/search-notes.md has the measurements behind each choice):
   with :data:`RRF_K` = 10: with k = 60 over long lists, an item first in one list and deep in
   the other loses to items ~10th in both, which the notes measured as the floor's weak point;
   an item found by both retrievers always outranks one found by either alone at the same rank;
+* alternative, ``fusion="score"`` (``Searcher(fusion=...)`` or ``search(..., fusion=...)``): a
+  convex fusion on a fixed, query-independent scale, ``W_VECTOR · cos + W_FULLTEXT · s/(s + 10)``
+  (cos from the vector score; Lucene score s squashed by a fixed constant, never min-max over the
+  returned lists). A window found by full text only gets its exact vector score (not 0), since the
+  vector list's cut-off says nothing about its cosine. Measured on dev it does not beat RRF k = 10
+  (search/README.md), so RRF stays the default (:data:`FUSION`); unlike RRF it does not guarantee
+  that an item found by both retrievers outranks one found by either alone;
 * results whose windows overlap a better one from the same source are dropped (they repeat it).
 
 Node kinds (case, barrier, approach) come from their own vector and full-text indexes, fused in
@@ -32,12 +39,29 @@ from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import prepare
 
 RRF_K = 10
+#: Fixed-scale score fusion (``fusion="score"``): ``W_VECTOR·cos + W_FULLTEXT·s/(s + LUCENE_HALF)``.
+#: Cosine is taken from the index score (Neo4j reports (1 + cos) / 2); the Lucene score s is
+#: squashed by a fixed saturating transform, never by per-query min-max. Missing from a list = 0,
+#: except excerpt windows found by full text only, which get their exact vector score.
+W_VECTOR = 0.7
+W_FULLTEXT = 0.3
+LUCENE_HALF = 10.0  # a Lucene score of 10 maps to 0.5 (round value, not tuned per query)
+FUSION = "rrf"
+#: Score fusion: the vector score (same scale as the index's) of windows found by full text only,
+#: so a window just past the vector list's cut-off is not scored as if unrelated (cos 0).
+UNIT_COSINE = """
+MATCH (u:Sentence) WHERE u.id IN $ids
+UNWIND [x IN [u] + [(u)-[:NEXT]-(n:Sentence) | n] | [x, CASE WHEN x = u THEN 0.0 ELSE 1e-4 END]] AS pair
+WITH u, pair WHERE pair[0].embedding IS NOT NULL
+RETURN u.id AS id, max(vector.similarity.cosine(pair[0].embedding, $vector) - pair[1]) AS score
+"""
 DEPTH = 50
 EXACT_POOL = 20_000  # filter first and score exactly when at most this many units pass
 SAFETY = 3.0  # over-fetch factor on top of the filters' selectivity
 MAX_CANDIDATES = 10_000
 KINDS = ("excerpt", "case", "barrier", "approach")
 Mode = Literal["hybrid", "vector", "fulltext"]
+Fusion = Literal["rrf", "score"]
 
 
 class CaseRef(BaseModel):
@@ -88,6 +112,40 @@ def rrf(rankings: dict[str, Sequence[str]], k: int = RRF_K) -> dict[str, float]:
     for ranking in rankings.values():
         for rank, item in enumerate(ranking, start=1):
             fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def cosine_of(index_score: float) -> float:
+    """Cosine from a Neo4j vector score, which is (1 + cos) / 2 in [0, 1]."""
+    return 2.0 * index_score - 1.0
+
+
+def saturate(lucene_score: float, half: float = LUCENE_HALF) -> float:
+    """A Lucene score on a fixed [0, 1) scale: s / (s + half), the same for every query."""
+    s = max(lucene_score, 0.0)
+    return s / (s + half)
+
+
+def score_fusion(
+    scores: dict[str, dict[str, float]],
+    weights: dict[str, float] | None = None,
+    fill: dict[str, dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """Convex fusion of fixed-scale scores per retriever (`vector` cosine, `fulltext` Lucene).
+
+    ``scores`` maps a list name ``"<kind>:<retriever>"`` to {item: raw score}. An item missing
+    from a list contributes its score from ``fill`` (same list name) if given, else 0 (no
+    evidence), never a per-query minimum.
+    """
+    weights = weights or {"vector": W_VECTOR, "fulltext": W_FULLTEXT}
+    fused: dict[str, float] = {}
+    for name, extra in (fill or {}).items():
+        scores = {**scores, name: {**extra, **scores.get(name, {})}}
+    for name, items in scores.items():
+        retriever = name.split(":", 1)[1]
+        for item, raw in items.items():
+            value = cosine_of(raw) if retriever == "vector" else saturate(raw)
+            fused[item] = fused.get(item, 0.0) + weights[retriever] * value
     return fused
 
 
@@ -150,9 +208,12 @@ def _result(kind: str, row: dict[str, Any]) -> SearchResult:
 class Searcher:
     """Runs the retrievers against one driver with one embedder (both created lazily)."""
 
-    def __init__(self, driver: Driver | None = None, embedder: Any | None = None) -> None:
+    def __init__(
+        self, driver: Driver | None = None, embedder: Any | None = None, fusion: Fusion = FUSION
+    ) -> None:
         self.driver = driver
         self._embedder = embedder
+        self.fusion = fusion
 
     @property
     def embedder(self) -> Any:
@@ -245,6 +306,7 @@ class Searcher:
         filters: SearchFilters | None = None,
         kinds: Sequence[str] = KINDS,
         mode: Mode = "hybrid",
+        fusion: Fusion | None = None,
     ) -> SearchResponse:
         filters = filters or SearchFilters()
         prepared = prepare(query)
@@ -274,14 +336,36 @@ class Searcher:
                 else:
                     found = self.nodes(kind, retriever, vector, prepared.lucene, filters, depth)
                 lists[f"{kind}:{retriever}"] = found
-        response.results = fuse(lists, limit)
+        fusion = fusion or self.fusion
+        fill = self.fill_cosines(lists, vector) if fusion == "score" and mode == "hybrid" else None
+        response.results = fuse(lists, limit, fusion, fill)
         return response
 
+    def fill_cosines(
+        self, lists: dict[str, list[SearchResult]], vector: list[float]
+    ) -> dict[str, dict[str, float]]:
+        """Exact vector scores of excerpt windows found by full text but not by vectors."""
+        seen = {r.id for r in lists.get("excerpt:vector", [])}
+        ids = [r.id for r in lists.get("excerpt:fulltext", []) if r.id not in seen]
+        if not ids:
+            return {}
+        rows = read_tx(lambda tx: tx.run(UNIT_COSINE, ids=ids, vector=vector).data(), driver=self.driver)
+        return {"excerpt:vector": {f"excerpt|{row['id']}": float(row["score"]) for row in rows}}
 
-def fuse(lists: dict[str, list[SearchResult]], limit: int) -> list[SearchResult]:
-    """RRF over the lists (one result per kind and id), overlap suppression, the best `limit`."""
+
+def fuse(
+    lists: dict[str, list[SearchResult]],
+    limit: int,
+    fusion: Fusion = FUSION,
+    fill: dict[str, dict[str, float]] | None = None,
+) -> list[SearchResult]:
+    """RRF (or fixed-scale score fusion) over the lists (one result per kind and id), overlap
+    suppression, the best `limit`."""
+    if fusion not in ("rrf", "score"):
+        raise ValueError(f"unknown fusion: {fusion!r} (use rrf or score)")
     best: dict[str, SearchResult] = {}
     rankings: dict[str, list[str]] = {}
+    raw: dict[str, dict[str, float]] = {}
     for name, results in lists.items():
         keys = []
         for rank, r in enumerate(results, start=1):
@@ -290,8 +374,9 @@ def fuse(lists: dict[str, list[SearchResult]], limit: int) -> list[SearchResult]
             if key not in best:
                 best[key] = r.model_copy(deep=True)
             best[key].ranks[name.split(":", 1)[1]] = rank
+            raw.setdefault(name, {}).setdefault(key, r.score)
         rankings[name] = keys
-    fused = rrf(rankings)
+    fused = rrf(rankings) if fusion == "rrf" else score_fusion(raw, fill=fill)
     order = sorted(fused, key=lambda key: (-fused[key], key))
     ranked = []
     for key in order:

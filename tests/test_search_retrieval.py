@@ -12,7 +12,7 @@ import pytest
 from neo4j import Driver
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import MAX_QUERY_CHARS, escape_lucene, prepare
-from spreadgraph.search.retrieval import Searcher, SearchResult, fuse, suppress_overlaps
+from spreadgraph.search.retrieval import Searcher, SearchResult, fuse, score_fusion, suppress_overlaps
 
 from tests.conftest import wipe_data
 from tests.search_fixtures import HOSPITAL, PRACTICE, WordVectors, seed, unit
@@ -133,6 +133,8 @@ def test_an_item_both_retrievers_found_outranks_one_found_by_either(migrated: Dr
     assert ids.index(both) == 0
     assert ids.index(both) < ids.index(lex_only) and ids.index(both) < ids.index(sem_only)
     assert set(hybrid[0].ranks) == {"vector", "fulltext"}
+    scored = searcher.search(query, limit=100, kinds=("excerpt",), fusion="score").results
+    assert lex_only in [r.id for r in scored] and scored[0].score > 0  # full-text-only window scored
     wipe_data(migrated)
     seed(migrated, WordVectors())
 
@@ -153,6 +155,32 @@ def test_fusion_rule_and_overlap_suppression_without_a_database() -> None:
     assert fused[0].id == "b"
     kept = suppress_overlaps([r("x", 0, 100), r("y", 50, 150), r("z", 50, 150, source="other")])
     assert [k.id for k in kept] == ["x", "z"]
+
+
+def test_score_fusion_is_on_a_fixed_scale_without_a_database() -> None:
+    def r(i: str, score: float, start: int) -> SearchResult:
+        return SearchResult.model_validate(
+            {
+                "kind": "excerpt",
+                "id": i,
+                "score": score,
+                "source": {"id": "s", "start": start, "end": start + 5},
+            }
+        )
+
+    # vector scores are Neo4j's (1 + cos) / 2; Lucene scores are squashed by s / (s + 10)
+    alone = score_fusion({"excerpt:vector": {"a": 0.9}, "excerpt:fulltext": {"a": 10.0}})
+    crowd = score_fusion(
+        {"excerpt:vector": {"a": 0.9, "b": 0.99}, "excerpt:fulltext": {"a": 10.0, "b": 40.0}}
+    )
+    assert alone["a"] == pytest.approx(0.7 * 0.8 + 0.3 * 0.5) == crowd["a"]  # no per-query min-max
+    filled = score_fusion({"excerpt:fulltext": {"c": 10.0}}, fill={"excerpt:vector": {"c": 0.75}})
+    assert filled["c"] == pytest.approx(0.7 * 0.5 + 0.3 * 0.5)
+    lists = {"excerpt:vector": [r("a", 0.9, 0), r("b", 0.8, 20)], "excerpt:fulltext": [r("b", 12.0, 20)]}
+    assert [x.id for x in fuse(lists, 5, "score")] == ["b", "a"]
+    assert [x.id for x in fuse(lists, 5)] == ["b", "a"]  # RRF, the default
+    with pytest.raises(ValueError):
+        fuse(lists, 5, "max")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("query", ["", "   ", "?!", None])
