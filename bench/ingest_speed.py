@@ -17,32 +17,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from spreadgraph.graph.connection import close_drivers, get_driver
-from spreadgraph.graph.local_server import LocalNeo4j
-from spreadgraph.graph.migrate import migrate
+from spreadgraph.graph.scratch import scratch_server
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.documents.ingester import DocumentIngester
 from spreadgraph.ingest.extraction.anchors import all_anchors
 from spreadgraph.ingest.extraction.sentences import document_sentences
-from spreadgraph.schema.migrations import MigrationContext
-from spreadgraph.search.embedder import Embedder, embedding_dimension
+from spreadgraph.search.embedder import Embedder
 
 from spreadgraph.config import get_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed_encode(embedder: Embedder, texts: list[str]) -> float:
@@ -52,54 +41,41 @@ def timed_encode(embedder: Embedder, texts: list[str]) -> float:
 
 
 def run(paths: list[Path]) -> dict:
-    with tempfile.TemporaryDirectory(prefix="spreadgraph-bench-") as tmp:
-        os.environ.update(
-            SPREADGRAPH_HOME=str(Path(tmp) / "home"),
-            SPREADGRAPH_NEO4J_PORT=str(free_port()),
-            NEO4J_PASSWORD="bench-" + os.urandom(6).hex(),
-            HF_HUB_OFFLINE="1",
-        )
-        os.environ.pop("NEO4J_URI", None)
-        get_settings.cache_clear()
+    with (
+        tempfile.TemporaryDirectory(prefix="spreadgraph-bench-") as tmp,
+        scratch_server(Path(tmp) / "home") as driver,
+    ):
         settings = get_settings()
-        server = LocalNeo4j(settings, parent_pid=os.getpid())
-        server.start()
-        try:
-            driver = get_driver(settings)
-            migrate(MigrationContext(embedding_dimension(settings.embedding_model)), driver)
-            embedder = Embedder(settings.embedding_model)
-            embedder.encode(["warm up the model", "and its thread pool"] * 32)
+        embedder = Embedder(settings.embedding_model)
+        embedder.encode(["warm up the model", "and its thread pool"] * 32)
 
-            ingester = DocumentIngester(embedder)
-            docs = [ingester.pipeline.run(p) for p in paths]
-            known = [a.text for a in all_anchors()]
-            for doc in docs:
-                known += [s.text for s in document_sentences(doc)] + [e.text for e in doc.excerpts]
-            baseline_a = timed_encode(embedder, list(dict.fromkeys(known)))
-            print(f"encode only (known texts): {baseline_a:.1f} s", file=sys.stderr)
+        ingester = DocumentIngester(embedder)
+        docs = [ingester.pipeline.run(p) for p in paths]
+        known = [a.text for a in all_anchors()]
+        for doc in docs:
+            known += [s.text for s in document_sentences(doc)] + [e.text for e in doc.excerpts]
+        baseline_a = timed_encode(embedder, list(dict.fromkeys(known)))
+        print(f"encode only (known texts): {baseline_a:.1f} s", file=sys.stderr)
 
-            began = time.perf_counter()
-            results = list(ingester.ingest_many(paths, driver=driver))
-            ingest_s = time.perf_counter() - began
-            errors = [f"{p.name}: {r}" for p, r in results if isinstance(r, Exception)]
-            assert not errors, errors
-            print(f"ingest: {ingest_s:.1f} s", file=sys.stderr)
-            texts = ingester.cache.texts()  # everything ingest encoded, incl. case/item names
-            baseline_b = timed_encode(embedder, texts)
-            before = fingerprint(driver)
-            began = time.perf_counter()
-            again = [r.action for _, r in ingester.ingest_many(paths, driver=driver)]
-            rerun_s = time.perf_counter() - began
-            assert set(again) == {"unchanged"} and fingerprint(driver) == before
-            counts = driver.execute_query(
-                "RETURN COUNT { (c:Claim) } AS claims, "
-                "COUNT { (e:Excerpt) WHERE e.embedding IS NOT NULL } AS excerpts, "
-                "COUNT { (n) WHERE (n:Case OR n:Barrier OR n:Enabler OR n:Approach) "
-                "AND n.embedding IS NULL } AS unembedded"
-            ).records[0]
-        finally:
-            close_drivers()
-            server.stop()
+        began = time.perf_counter()
+        results = list(ingester.ingest_many(paths, driver=driver))
+        ingest_s = time.perf_counter() - began
+        errors = [f"{p.name}: {r}" for p, r in results if isinstance(r, Exception)]
+        assert not errors, errors
+        print(f"ingest: {ingest_s:.1f} s", file=sys.stderr)
+        texts = ingester.cache.texts()  # everything ingest encoded, incl. case/item names
+        baseline_b = timed_encode(embedder, texts)
+        before = fingerprint(driver)
+        began = time.perf_counter()
+        again = [r.action for _, r in ingester.ingest_many(paths, driver=driver)]
+        rerun_s = time.perf_counter() - began
+        assert set(again) == {"unchanged"} and fingerprint(driver) == before
+        counts = driver.execute_query(
+            "RETURN COUNT { (c:Claim) } AS claims, "
+            "COUNT { (e:Excerpt) WHERE e.embedding IS NOT NULL } AS excerpts, "
+            "COUNT { (n) WHERE (n:Case OR n:Barrier OR n:Enabler OR n:Approach) "
+            "AND n.embedding IS NULL } AS unembedded"
+        ).records[0]
     words = sum(len(d.text.split()) for d in docs)
     baseline = (baseline_a + baseline_b) / 2
     return {

@@ -22,18 +22,11 @@ from pathlib import Path
 from spreadgraph.graph.connection import close_drivers, get_driver
 from spreadgraph.graph.local_server import LocalNeo4j, _java
 from spreadgraph.graph.migrate import migrate
+from spreadgraph.graph.scratch import free_port
 from spreadgraph.schema.migrations import MigrationContext
 from spreadgraph.search.embedder import embedding_dimension
 
 from spreadgraph.config import Settings
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed(fn) -> float:

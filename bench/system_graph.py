@@ -15,9 +15,7 @@ reuses it (seconds instead of minutes); without it a temporary folder is used an
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -31,12 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DEMO_CASES = ROOT / "examples" / "cases"
 DONE_MARK = "spreadgraph-bench-built"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ingest_all(paths: list[Path], log=print, extract: bool = False) -> None:
@@ -81,11 +73,8 @@ def bench_graph(
     graph_dir: Path | None = None, corpus: Path | None = None, log=print, extract: bool = False
 ) -> Iterator[Driver]:
     """A driver to a Neo4j holding corpus + demo templates + search units (built or reused)."""
-    from spreadgraph.graph.connection import close_drivers, get_driver
-    from spreadgraph.graph.local_server import LocalNeo4j
-    from spreadgraph.graph.migrate import migrate
-    from spreadgraph.schema.migrations import MigrationContext
-    from spreadgraph.search.embedder import Embedder, embedding_dimension
+    from spreadgraph.graph.scratch import scratch_server
+    from spreadgraph.search.embedder import Embedder
     from spreadgraph.search.indexing import embed_missing
     from spreadgraph.search.units import index_sentences
 
@@ -95,42 +84,24 @@ def bench_graph(
     temp = graph_dir is None
     home = Path(tempfile.mkdtemp(prefix="sg-bench-")) if temp else graph_dir
     home.mkdir(parents=True, exist_ok=True)
-    saved = dict(os.environ)
-    os.environ.update(
-        SPREADGRAPH_HOME=str(home),
-        SPREADGRAPH_NEO4J_PORT=str(_free_port()),
-        NEO4J_PASSWORD="bench-password",
-        HF_HUB_OFFLINE="1",
-    )
-    os.environ.pop("NEO4J_URI", None)
-    get_settings.cache_clear()
-    settings = get_settings()
-    server = LocalNeo4j(settings, parent_pid=os.getpid())
-    server.start()
     try:
-        driver = get_driver(settings)
-        if not (home / DONE_MARK).exists():
-            started = time.perf_counter()
-            migrate(MigrationContext(embedding_dimension(settings.embedding_model)), driver)
-            log(f"ingesting {corpus} and {DEMO_CASES} ...")
-            ingest_all([corpus, DEMO_CASES], log, extract)
-            log(f"published {publish_all(driver)} demo cases")
-            embedder = Embedder(settings.embedding_model)
-            units = index_sentences(driver, embedder)
-            embed_missing(driver, embedder, ["Case", "Innovation", "Barrier", "Enabler", "Approach"])
-            log(f"search units: {sum(units.values())} over {len(units)} sources")
-            (home / DONE_MARK).write_text(f"{time.perf_counter() - started:.0f} s\n")
-            log(f"graph built in {time.perf_counter() - started:.0f} s")
-        else:
-            migrate(MigrationContext(embedding_dimension(settings.embedding_model)), driver)
-            index_sentences(driver, Embedder(settings.embedding_model))
-        yield driver
+        with scratch_server(home, password="bench-password") as driver:
+            settings = get_settings()
+            if not (home / DONE_MARK).exists():
+                started = time.perf_counter()
+                log(f"ingesting {corpus} and {DEMO_CASES} ...")
+                ingest_all([corpus, DEMO_CASES], log, extract)
+                log(f"published {publish_all(driver)} demo cases")
+                embedder = Embedder(settings.embedding_model)
+                units = index_sentences(driver, embedder)
+                embed_missing(driver, embedder, ["Case", "Innovation", "Barrier", "Enabler", "Approach"])
+                log(f"search units: {sum(units.values())} over {len(units)} sources")
+                (home / DONE_MARK).write_text(f"{time.perf_counter() - started:.0f} s\n")
+                log(f"graph built in {time.perf_counter() - started:.0f} s")
+            else:
+                index_sentences(driver, Embedder(settings.embedding_model))
+            yield driver
     finally:
-        close_drivers()
-        server.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-        get_settings.cache_clear()
         if temp:
             shutil.rmtree(home, ignore_errors=True)
 

@@ -17,23 +17,16 @@ import argparse
 import json
 import os
 import random
-import socket
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 from neo4j import Driver
-from spreadgraph.graph.connection import close_drivers, get_driver
-from spreadgraph.graph.local_server import LocalNeo4j
-from spreadgraph.graph.migrate import migrate
+from spreadgraph.graph.scratch import scratch_server
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.templates import vocab
 from spreadgraph.ingest.templates.pipeline import check_file, ingest_file
-from spreadgraph.schema.migrations import MigrationContext
-from spreadgraph.search.embedder import embedding_dimension
-
-from spreadgraph.config import Settings, get_settings
 
 KEEP = ("CfirDomain", "CfirConstruct", "Cfir2009Construct", "EricStrategy", "EricCluster", "NasssDomain")
 KEEP += ("SchemaMigration",)
@@ -269,10 +262,6 @@ def naive_write(driver: Driver, nodes: list, rels: list) -> None:
 
 
 # --- the run ---------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run(cases: int, seed: int, warmup: int = 20) -> dict:
@@ -280,22 +269,9 @@ def run(cases: int, seed: int, warmup: int = 20) -> dict:
         home, folder, warm = Path(tmp) / "home", Path(tmp) / "cases", Path(tmp) / "warm"
         folder.mkdir()
         warm.mkdir()
-        os.environ.update(
-            SPREADGRAPH_HOME=str(home),
-            SPREADGRAPH_NEO4J_PORT=str(free_port()),
-            NEO4J_PASSWORD="bench-" + os.urandom(6).hex(),
-            HF_HUB_OFFLINE="1",
-        )
-        os.environ.pop("NEO4J_URI", None)
-        get_settings.cache_clear()
-        settings: Settings = get_settings()
         paths = write_templates(folder, cases, seed)
         warm_paths = write_templates(warm, warmup, seed + 1)
-        server = LocalNeo4j(settings, parent_pid=os.getpid())
-        server.start()
-        try:
-            driver = get_driver(settings)
-            migrate(MigrationContext(embedding_dimension(settings.embedding_model)), driver)
+        with scratch_server(home) as driver:
             # Warm-up (query plans, JIT, page cache) for both writers, then start clean.
             for path in warm_paths:
                 ingest_file(path)
@@ -330,9 +306,6 @@ def run(cases: int, seed: int, warmup: int = 20) -> dict:
             naive_write(driver, nodes, rels)
             naive_s = time.perf_counter() - began
             naive_print = fingerprint(driver)
-        finally:
-            close_drivers()
-            server.stop()
     return {
         "cases": cases,
         "seed": seed,

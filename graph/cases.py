@@ -17,6 +17,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 from spreadgraph.graph.items import ItemName, resolve_items, tidy_items
 from spreadgraph.ingest.templates.diff import changed_paths
+from spreadgraph.schema.model import CLAIM_ENDS
 from spreadgraph.schema.template import CaseTemplate, normalise_name
 
 _CURRENT = """
@@ -111,17 +112,6 @@ SET e += row.props
 CREATE (c)-[:HAS_EXCERPT]->(e)
 CREATE (e)-[:FROM]->(s)
 """
-_CLAIM_ENDS = (
-    ("Barrier", None),
-    ("Enabler", None),
-    ("Approach", None),
-    ("Outcome", None),
-    ("Lesson", None),
-    ("Barrier", "CfirConstruct"),
-    ("Enabler", "CfirConstruct"),
-    ("Approach", "EricStrategy"),
-    ("Approach", "Barrier"),
-)
 # Labels cannot be parameters; each statement is built from the fixed pairs above.
 _CLAIMS = {
     (subject, obj): f"""
@@ -138,7 +128,7 @@ CREATE (cl)-[:SUBJECT]->(subject)
 CREATE (cl)-[:EVIDENCED_BY]->(s)
 """
     + ("CREATE (cl)-[:OBJECT]->(object)\n" if obj else "")
-    for subject, obj in _CLAIM_ENDS
+    for subject, obj in CLAIM_ENDS
 }
 LINK_KINDS = {
     "addressed": "addressed",

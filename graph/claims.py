@@ -22,6 +22,7 @@ from neo4j import ManagedTransaction
 from spreadgraph.graph.items import ItemName, resolve_items
 from spreadgraph.ingest.documents.models import ParsedDocument
 from spreadgraph.ingest.extraction.models import Extraction, Finding
+from spreadgraph.schema.model import CLAIM_ENDS
 
 METHOD = "extractor"
 ITEM_LABEL = {"barrier": "Barrier", "enabler": "Enabler", "approach": "Approach"}
@@ -42,17 +43,6 @@ MERGE (n:Lesson {id: row.id})
 ON CREATE SET n.text = row.text
 """,
 }
-_CLAIM_ENDS = (
-    ("Barrier", None),
-    ("Enabler", None),
-    ("Approach", None),
-    ("Outcome", None),
-    ("Lesson", None),
-    ("Barrier", "CfirConstruct"),
-    ("Enabler", "CfirConstruct"),
-    ("Approach", "EricStrategy"),
-    ("Approach", "Barrier"),
-)
 # Labels cannot be parameters; each statement is built from the fixed pairs above.
 _CLAIMS = {
     (subject, obj): f"""
@@ -74,7 +64,7 @@ WHERE row.case IS NOT NULL
 MATCH (c:Case {id: row.case})
 MERGE (c)-[:MAKES]->(cl)
 """
-    for subject, obj in _CLAIM_ENDS
+    for subject, obj in CLAIM_ENDS
 }
 _RETIRE = """
 MATCH (:Source {id: $previous})<-[:FROM]-(:Excerpt)<-[:EVIDENCED_BY]-(cl:Claim {method: $method})

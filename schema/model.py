@@ -56,6 +56,19 @@ CLAIM_KINDS = (
     "caused",
     "coded_as",
 )
+# The (SUBJECT, OBJECT) label pairs a claim may join (OBJECT None: a one-item claim such as
+# met_barrier). Writers build one statement per pair, since labels cannot be parameters.
+CLAIM_ENDS: tuple[tuple[str, str | None], ...] = (
+    ("Barrier", None),
+    ("Enabler", None),
+    ("Approach", None),
+    ("Outcome", None),
+    ("Lesson", None),
+    ("Barrier", "CfirConstruct"),
+    ("Enabler", "CfirConstruct"),
+    ("Approach", "EricStrategy"),
+    ("Approach", "Barrier"),
+)
 CLAIM_STATUSES = ("suggested", "confirmed", "rejected")
 CASE_STATUSES = ("pending", "published", "rejected")
 

@@ -9,7 +9,6 @@ instead (for example the docker-compose one); its database will be wiped.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from neo4j import Driver
 from spreadgraph.graph.connection import close_drivers, get_driver
 from spreadgraph.graph.local_server import LocalNeo4j
 from spreadgraph.graph.migrate import migrate
+from spreadgraph.graph.scratch import free_port
 from spreadgraph.schema.migrations import MigrationContext
 from spreadgraph.search.embedder import embedding_dimension
 
@@ -33,12 +33,6 @@ TAXONOMY_LABELS = (
     "NasssDomain",
     "SchemaMigration",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def shared_path(*parts: str) -> Path:
