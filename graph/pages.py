@@ -11,6 +11,7 @@ from typing import Any
 
 from neo4j import Driver
 from spreadgraph.graph.connection import read
+from spreadgraph.graph.review import case_key
 
 # Labels counted on the home page (labels cannot be parameters: built from this fixed tuple).
 COUNTED = (
@@ -174,7 +175,11 @@ def home(driver: Driver, *, recent: int = 10) -> dict[str, Any]:
 
 
 def case(driver: Driver, case_id: str, *, unpublished: bool = False, excerpts: int = 500) -> dict | None:
-    """One case with its parts, claims (with evidence) and excerpts; None when absent or hidden."""
+    """One case with its parts, claims (with evidence) and excerpts; None when absent or hidden.
+
+    `case_id` may omit the `case:` prefix (the id a contributor wrote in the template).
+    """
+    case_id = case_key(case_id)
     params = {"id": case_id, "unpublished": unpublished}
     row = _one(_CASE, params, driver)
     if row is None:

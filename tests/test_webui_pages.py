@@ -232,6 +232,8 @@ def test_case_page_groups_claims_with_evidence(site: Site) -> None:
     assert data["outcomes"][0]["measure"] == "Use of photo triage"
     assert len(data["lessons"]) == 2 and data["revisions"][0]["number"] == 1
     assert any(s["kind"] == "template" for s in data["sources"])
+    # The template's own id (without the `case:` prefix) reaches the same page.
+    assert site.client.get("/cases/teledermatology-failed-pathway.json").json()["case"] == data["case"]
 
 
 def test_pending_case_and_its_template_source_are_hidden(site: Site) -> None:
