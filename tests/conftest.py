@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 from spreadgraph.graph.connection import close_drivers, get_driver
-from spreadgraph.graph.local_server import LocalNeo4j
 from spreadgraph.graph.migrate import migrate
-from spreadgraph.graph.scratch import free_port
+from spreadgraph.graph.scratch import scratch_server
 from spreadgraph.schema.migrations import MigrationContext
 from spreadgraph.search.embedder import embedding_dimension
 
@@ -46,28 +45,19 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings pointing at the session's Neo4j (started here unless an external one is given)."""
-    saved = dict(os.environ)
-    external = os.environ.get("SPREADGRAPH_TEST_NEO4J_URI")
     home = tmp_path_factory.mktemp("spreadgraph-home")
-    os.environ["SPREADGRAPH_HOME"] = str(home)
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    if external:
-        os.environ["NEO4J_URI"] = external
-    else:
-        os.environ.pop("NEO4J_URI", None)
-        os.environ["SPREADGRAPH_NEO4J_PORT"] = str(free_port())
-        os.environ["NEO4J_PASSWORD"] = "test-password-" + os.urandom(6).hex()
+    external = os.environ.get("SPREADGRAPH_TEST_NEO4J_URI")
+    if not external:
+        with scratch_server(home, migrate=False):
+            yield get_settings()
+        return
+    saved = dict(os.environ)
+    os.environ.update(SPREADGRAPH_HOME=str(home), HF_HUB_OFFLINE="1", NEO4J_URI=external)
     get_settings.cache_clear()
-    settings = get_settings()
-    server = None if external else LocalNeo4j(settings, parent_pid=os.getpid())
-    if server:
-        server.start()
     try:
-        yield settings
+        yield get_settings()
     finally:
         close_drivers()
-        if server:
-            server.stop()
         os.environ.clear()
         os.environ.update(saved)
         get_settings.cache_clear()

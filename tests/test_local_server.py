@@ -10,10 +10,10 @@ import sys
 import neo4j
 import pytest
 from spreadgraph.graph.local_server import LocalNeo4j, local_password, port_in_use
+from spreadgraph.graph.scratch import free_port
 
 from spreadgraph.config import Settings
 from spreadgraph.errors import LocalServerError
-from tests.conftest import free_port
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 from neo4j import Driver
+from spreadgraph.graph.scratch import free_port
 
-from tests.conftest import free_port, wipe_data
+from tests.conftest import wipe_data
 from tests.test_webui_pages import Seeded, seed
 
 CHROMIUM = os.environ.get("SPREADGRAPH_CHROMIUM", "/usr/bin/chromium")
