@@ -36,7 +36,8 @@ def _validation_error(exc: RequestValidationError) -> InvalidRequest:
 def create_app() -> FastAPI:
     """A new app; nothing heavy is created until a request needs it."""
     from spreadgraph.webui.api import cases, cypher, search
-    from spreadgraph.webui.pages import browse, console, items
+    from spreadgraph.webui.pages import account, browse, console, items, overview, review, submit
+    from spreadgraph.webui.pages import search as search_pages
 
     app = FastAPI(title="spreadgraph", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     app.include_router(cases.router, prefix="/api")
@@ -46,6 +47,13 @@ def create_app() -> FastAPI:
     app.include_router(items.router)
     app.include_router(console.router)
     app.include_router(console.forms)
+    # Staff: search and overview pages.
+    app.include_router(search_pages.router)
+    app.include_router(overview.router)
+    # Contributors and reviewers: sign-in, the case form and the review queue.
+    app.include_router(account.router)
+    app.include_router(submit.router)
+    app.include_router(review.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Outermost first at run time: FormatMiddleware, then GuardMiddleware, then the routes.
     app.add_middleware(GuardMiddleware, render_error=error_app)
