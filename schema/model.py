@@ -71,6 +71,7 @@ CLAIM_ENDS: tuple[tuple[str, str | None], ...] = (
 )
 CLAIM_STATUSES = ("suggested", "confirmed", "rejected")
 CASE_STATUSES = ("pending", "published", "rejected")
+DECISIONS = ("published", "rejected", "confirmed")
 
 NODE_TYPES: tuple[NodeType, ...] = (
     NodeType(
@@ -173,6 +174,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("content_hash", "string", "sha256 of the normalised template"),
             P("changes", "list<string>", "field paths changed since the previous revision"),
             P("template", "string", "the template as JSON"),
+            P("account", "string", "signed-in account that submitted it (web UI or API), if any"),
         ),
     ),
     NodeType(
@@ -288,6 +290,22 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("field", "string", "template field path, e.g. barriers[2]"),
             P("reviewed_by", "string", "who confirmed or rejected it"),
             P("reviewed_at", "datetime", "when"),
+            P("review_note", "string", "reviewer's note on the decision, if any"),
+        ),
+    ),
+    NodeType(
+        label="Decision",
+        group="provenance",
+        doc="One review decision on a case (published, rejected) or a claim (confirmed, rejected):"
+        " who, when, what and why. Every decision is kept; the case or claim holds the latest.",
+        props=(
+            ID,
+            P("decision", "string", " | ".join(DECISIONS)),
+            P("by", "string", "reviewer: account name (web, API) or --reviewer (CLI)"),
+            P("at", "datetime", "when"),
+            P("note", "string", "the reason (required to reject a case) or a remark"),
+            P("via", "string", "web | api | cli"),
+            P("revision", "int", "the case revision decided on (case decisions)"),
         ),
     ),
     NodeType(
@@ -364,6 +382,12 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType(type="NEXT", start=("Sentence",), end=("Sentence",), doc="next sentence in the block"),
     RelType(type="PREVIOUS_VERSION", start=("Source",), end=("Source",), doc="older version of a document"),
     RelType(type="MAKES", start=("Case",), end=("Claim",), doc="a claim the case makes"),
+    RelType(
+        type="HAS_DECISION",
+        start=("Case", "Claim"),
+        end=("Decision",),
+        doc="review decisions taken on the case or claim, oldest first by `at`",
+    ),
     RelType(
         type="SUBJECT",
         start=("Claim",),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +75,28 @@ class Settings(BaseSettings):
         alias="SPREADGRAPH_MAX_BODY_BYTES",
         description="Largest request body the web app accepts (bytes); larger ones get 413.",
     )
+    users_file: Path | None = Field(
+        None,
+        alias="SPREADGRAPH_USERS_FILE",
+        description="JSON file of web accounts (scrypt-hashed passwords, hashed API tokens), "
+        "managed by `spreadgraph user`. Unset: users.json in SPREADGRAPH_HOME.",
+    )
+    read_access: Literal["open", "signed-in"] = Field(
+        "open",
+        alias="SPREADGRAPH_READ_ACCESS",
+        description="Who may read pages and the JSON API: open (anyone) or signed-in (any account).",
+    )
+    session_hours: float = Field(
+        12.0,
+        gt=0,
+        alias="SPREADGRAPH_SESSION_HOURS",
+        description="Hours a web sign-in lasts before the session cookie expires.",
+    )
+
+    @property
+    def users_path(self) -> Path:
+        """The accounts file: SPREADGRAPH_USERS_FILE, or users.json in the data folder."""
+        return self.users_file or self.data_dir / "users.json"
 
 
 @lru_cache(maxsize=1)

@@ -36,11 +36,20 @@ def _validation_error(exc: RequestValidationError) -> InvalidRequest:
 def create_app() -> FastAPI:
     """A new app; nothing heavy is created until a request needs it."""
     from spreadgraph.webui.api import cases, cypher, search
+    from spreadgraph.webui.api import review as review_api
+    from spreadgraph.webui.deps import ReadAccess
     from spreadgraph.webui.pages import account, browse, console, items, overview, review, submit
     from spreadgraph.webui.pages import search as search_pages
 
-    app = FastAPI(title="spreadgraph", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="spreadgraph",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[ReadAccess],  # SPREADGRAPH_READ_ACCESS: open (default) or signed-in
+    )
     app.include_router(cases.router, prefix="/api")
+    app.include_router(review_api.router, prefix="/api")
     app.include_router(cypher.router, prefix="/api")
     app.include_router(search.router, prefix="/api")
     app.include_router(browse.router)

@@ -1,15 +1,23 @@
-"""FastAPI dependencies: the driver and settings reach routes through these, not globals."""
+"""FastAPI dependencies: the driver, settings, the signed-in user and permission checks.
+
+Permission checks are dependencies (`RequireContributor`, `RequireReviewer`, `read_access`),
+never `if`s copied into routes. Not signed in answers 401, the wrong role 403.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from neo4j import Driver
 from spreadgraph.graph.connection import get_driver
+from spreadgraph.webui.auth import User, request_user
+from spreadgraph.webui.errors import Forbidden, NotSignedIn
 from spreadgraph.webui.security import csrf_protect
 
 from spreadgraph.config import Settings, get_settings
+
+OPEN_PATHS = ("/sign-in", "/sign-out", "/favicon.ico")
 
 
 def driver() -> Driver:
@@ -21,7 +29,59 @@ def settings() -> Settings:
     return get_settings()
 
 
+def current_user(request: Request) -> User | None:
+    """The signed-in account (session cookie or `Authorization: Bearer` token), or None."""
+    return request_user(request)
+
+
+def _not_signed_in(request: Request, doing: str) -> NotSignedIn:
+    if request.headers.get("authorization"):
+        return NotSignedIn(
+            "the API token was not recognised", hint="create one with `spreadgraph user token NAME`"
+        )
+    return NotSignedIn(
+        f"you need to sign in {doing}",
+        hint="sign in at /sign-in (accounts are made with `spreadgraph user add`)",
+    )
+
+
+def require_contributor(request: Request) -> User:
+    """A contributor or reviewer account, else 401 (not signed in) / 403."""
+    user = request_user(request)
+    if user is None:
+        raise _not_signed_in(request, "to submit a case")
+    if not user.can_contribute:
+        raise Forbidden(f"the account '{user.name}' may not submit cases")
+    return user
+
+
+def require_reviewer(request: Request) -> User:
+    """A reviewer account, else 401 (not signed in) / 403 (a contributor)."""
+    user = request_user(request)
+    if user is None:
+        raise _not_signed_in(request, "to review")
+    if not user.can_review:
+        raise Forbidden(
+            f"the account '{user.name}' is a {user.role}; only reviewers may do this",
+            hint="ask for the reviewer role (`spreadgraph user add NAME --role reviewer`)",
+        )
+    return user
+
+
+def read_access(request: Request) -> None:
+    """App-wide: with SPREADGRAPH_READ_ACCESS=signed-in, every page but sign-in needs an account."""
+    if get_settings().read_access == "open" or request.url.path.startswith(OPEN_PATHS):
+        return
+    if request_user(request) is None:
+        raise _not_signed_in(request, "to read this site")
+
+
 DriverDep = Annotated[Driver, Depends(driver)]
 SettingsDep = Annotated[Settings, Depends(settings)]
+UserDep = Annotated[User | None, Depends(current_user)]
+RequireContributor = Annotated[User, Depends(require_contributor)]
+RequireReviewer = Annotated[User, Depends(require_reviewer)]
+ReadAccess = Depends(read_access)
+"""For `FastAPI(dependencies=[ReadAccess])`: reading is open by default, configurable."""
 CsrfChecked = Depends(csrf_protect)
 """For `dependencies=[CsrfChecked]` on every HTML form route (tests check that none lacks it)."""

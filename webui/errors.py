@@ -37,3 +37,24 @@ class BodyTooLarge(SpreadgraphError):
 class InternalError(SpreadgraphError):
     status = 500
     code = "internal"
+
+
+class NotSignedIn(SpreadgraphError):
+    """A route needs an account and the request has no valid session or API token."""
+
+    status = 401
+    code = "not_signed_in"
+
+
+class Forbidden(SpreadgraphError):
+    """Signed in, but the account's role may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(SpreadgraphError):
+    """The request is valid but clashes with the current state (e.g. a claim already decided)."""
+
+    status = 409
+    code = "conflict"

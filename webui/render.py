@@ -18,6 +18,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
+from spreadgraph.webui.auth import account_for
 from spreadgraph.webui.errors import InternalError, NotFound
 from spreadgraph.webui.security import CSRF_COOKIE, csrf_token
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -45,6 +46,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["href"] = href
+    env.globals["account_for"] = account_for  # the header's signed-in user (templates/account.html)
     env.filters["cell"] = cell_text
     env.filters["dumps"] = lambda value: json.dumps(value, ensure_ascii=False)  # a plain str: autoescaped
     return env

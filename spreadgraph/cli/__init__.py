@@ -34,6 +34,9 @@ def _register() -> None:
     from spreadgraph.cli import serve  # web UI (issue 6)
 
     serve.register(app)
+    from spreadgraph.cli import users  # web UI accounts (issue 6)
+
+    users.register(app)
     from spreadgraph.cli import search  # search and what-worked (issue 5)
 
     search.register(app)

@@ -1,4 +1,5 @@
-"""`spreadgraph review list | publish ID... [--all-pending] | reject ID --reason`."""
+"""`spreadgraph review list | publish ID... [--all-pending] | reject ID --reason` for cases, and
+`review claims | confirm CLAIM_ID... | reject-claim CLAIM_ID... [--note]` for suggested claims."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from spreadgraph.errors import SpreadgraphError
-from spreadgraph.graph.review import case_key, list_cases, set_status
+from spreadgraph.graph.review import (
+    case_key,
+    claim_state,
+    decide_claim,
+    list_cases,
+    set_status,
+    suggested_claims,
+)
 
 app = typer.Typer(help="Review submitted cases: list them, publish or reject.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -72,3 +80,55 @@ def reject(
     if not set_status(case_id, "rejected", reviewer=_reviewer(reviewer), note=reason.strip()):
         raise CaseNotFound(f"no case with id {case_key(case_id)!r}", hint="see `spreadgraph review list`")
     out.print(f"rejected {case_key(case_id)}: {reason.strip()}")
+
+
+@app.command()
+def claims(limit: int = typer.Option(50, "--limit", min=1, help="How many to show.")) -> None:
+    """List machine-suggested claims, most confident first, with their evidence sentence."""
+    total, rows = suggested_claims(limit)
+    table = Table("id", "kind", "subject", "object", "confidence", "evidence")
+    for row in rows:
+        evidence = row.get("evidence") or {}
+        table.add_row(
+            row["id"],
+            row["kind"] or "",
+            row["subject"] or "",
+            row["object"] or "",
+            f"{row['confidence']:.2f}" if row["confidence"] is not None else "",
+            (evidence.get("sentence") or evidence.get("text") or "")[:120],
+        )
+    out.print(table)
+    out.print(f"{len(rows)} of {total} suggested claim(s)")
+
+
+def _decide(claim_ids: list[str], decision: str, reviewer: str | None, note: str | None) -> None:
+    for claim_id in claim_ids:
+        done = decide_claim(claim_id, decision, reviewer=_reviewer(reviewer), note=note)
+        if done is None:
+            state = claim_state(claim_id)
+            if state is None:
+                raise CaseNotFound(f"no claim with id {claim_id!r}", hint="see `spreadgraph review claims`")
+            raise SpreadgraphError(
+                f"{claim_id} is already {state['status']}; only suggested claims are decided"
+            )
+        out.print(f"{decision} {claim_id}")
+
+
+@app.command()
+def confirm(
+    claim_ids: list[str] = typer.Argument(..., help="Claim ids (see `spreadgraph review claims`)."),
+    note: str | None = typer.Option(None, "--note", help="A remark kept with the decision."),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Who reviewed it (default: you)."),
+) -> None:
+    """Confirm suggested claims (the evidence supports them)."""
+    _decide(claim_ids, "confirmed", reviewer, note)
+
+
+@app.command("reject-claim")
+def reject_claim(
+    claim_ids: list[str] = typer.Argument(..., help="Claim ids (see `spreadgraph review claims`)."),
+    note: str | None = typer.Option(None, "--note", help="Why (kept with the decision)."),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Who reviewed it (default: you)."),
+) -> None:
+    """Reject suggested claims."""
+    _decide(claim_ids, "rejected", reviewer, note)

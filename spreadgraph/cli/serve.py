@@ -18,6 +18,13 @@ def serve(
     from spreadgraph.graph.connection import get_driver
 
     get_driver()  # fail now, with the usual one-line message, if Neo4j is away
+    from spreadgraph.webui.auth import accounts_exist
+
+    if not accounts_exist():
+        out.print(
+            "no web accounts yet: reading works; to submit and review cases, create one with "
+            "`spreadgraph user add NAME --role reviewer`"
+        )
     out.print(f"spreadgraph web UI on http://{host}:{port}/ (API docs at /api/docs); Ctrl-C stops it")
     uvicorn.run(
         "spreadgraph.webui.app:create_app",

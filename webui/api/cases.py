@@ -1,14 +1,16 @@
-"""`POST /api/cases`: submit a case template as JSON or YAML; the same checks as the CLI."""
+"""`POST /api/cases`: submit a case template as JSON or YAML; the same checks as the CLI.
+
+Needs a contributor (or reviewer): an API token (`Authorization: Bearer ...`) or a session.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from spreadgraph.graph.cases import submit_case
-from spreadgraph.graph.connection import write_tx
+from spreadgraph.graph.submissions import submit_as
 from spreadgraph.ingest.templates.loader import MAX_BYTES, size_problem
 from spreadgraph.ingest.templates.pipeline import check_bytes
 from spreadgraph.ingest.templates.problems import Problem, TemplateInvalid
-from spreadgraph.webui.deps import DriverDep
+from spreadgraph.webui.deps import DriverDep, RequireContributor
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["cases"])
@@ -32,21 +34,23 @@ async def _body(request: Request) -> bytes:
 @router.post(
     "/cases",
     status_code=201,
-    summary="Submit a case template (JSON or YAML body)",
+    summary="Submit a case template (JSON or YAML body); needs a contributor token or session",
     responses={
         200: {"description": "identical to the current revision; nothing written"},
+        401: {"description": "not signed in (no or unknown token)"},
+        403: {"description": "the account may not submit"},
         422: {"description": "the template has problems; nothing written"},
     },
 )
-async def post_case(request: Request, response: Response, driver: DriverDep) -> dict[str, object]:
+async def post_case(
+    request: Request, response: Response, driver: DriverDep, user: RequireContributor
+) -> dict[str, object]:
     """Validate and write one case; answers 201 with the case id, or 422 listing every problem."""
     raw = await _body(request)
     model, problems = check_bytes(raw, SUBMISSION)
     if model is None:
         raise TemplateInvalid(problems, file=SUBMISSION)
-    result = await run_in_threadpool(
-        write_tx, lambda tx: submit_case(tx, model, file_name=None), driver=driver
-    )
+    result = await run_in_threadpool(submit_as, model, user.name, driver=driver)
     if result.action == "unchanged":
         response.status_code = 200
     return {

@@ -1,5 +1,85 @@
-"""Placeholder router, filled in this session (issue 6)."""
+"""Sign-in and sign-out (`/sign-in`, `/sign-out`): a signed session cookie for the web UI."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from spreadgraph.webui.auth import SESSION_COOKIE, accounts_exist, authenticate, session_cookie
+from spreadgraph.webui.deps import CsrfChecked, UserDep
+from spreadgraph.webui.render import respond, wanted_format
+from starlette.concurrency import run_in_threadpool
+
+router = APIRouter(tags=["account"])
+
+
+class SignInPage(BaseModel):
+    signed_in_as: str | None = None
+    role: str | None = None
+    accounts_configured: bool
+    next: str = "/"
+    name: str = ""
+    error: str | None = None
+
+
+def safe_next(value: object) -> str:
+    """A local path to go back to after signing in (never another site)."""
+    text = value if isinstance(value, str) else ""
+    if not text.startswith("/") or text.startswith("//") or "\\" in text or text.startswith("/sign-"):
+        return "/"
+    return text
+
+
+@router.get("/sign-in", summary="Sign-in form (accounts are made with `spreadgraph user add`)")
+async def sign_in_page(request: Request, user: UserDep, next: str = "/") -> Response:
+    page = SignInPage(
+        signed_in_as=user.name if user else None,
+        role=user.role if user else None,
+        accounts_configured=accounts_exist(),
+        next=safe_next(next),
+    )
+    return respond(request, "sign_in.html", page)
+
+
+@router.post(
+    "/sign-in", dependencies=[CsrfChecked], summary="Sign in (CSRF-checked form: name, password, next)"
+)
+async def sign_in(request: Request) -> Response:
+    form = await request.form()
+    name = form.get("name") if isinstance(form.get("name"), str) else ""
+    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    target = safe_next(form.get("next"))
+    user = await run_in_threadpool(authenticate, str(name), str(password)) if name and password else None
+    if user is None:
+        page = SignInPage(
+            accounts_configured=accounts_exist(),
+            next=target,
+            name=str(name)[:80],
+            error="The account name or password is wrong.",
+        )
+        return respond(request, "sign_in.html", page, status=401)
+    value, max_age = session_cookie(user)
+    if wanted_format(request.scope) == "json":
+        response: Response = JSONResponse({"ok": True, "user": user.name, "role": user.role})
+    else:
+        response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/sign-out", dependencies=[CsrfChecked], summary="Sign out (CSRF-checked form)")
+async def sign_out(request: Request) -> Response:
+    if wanted_format(request.scope) == "json":
+        response: Response = JSONResponse({"ok": True})
+    else:
+        response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response

@@ -1,0 +1,97 @@
+"""Review decisions over the JSON API; each needs a reviewer (API token or session).
+
+`POST /api/cases/{id}/publish`, `POST /api/cases/{id}/reject` (a reason is required),
+`POST /api/claims/{id}/confirm`, `POST /api/claims/{id}/reject`. Each decision is recorded in
+the graph (graph/review.py) with `via: api`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, Field
+from spreadgraph.graph.review import case_key, claim_state, decide_claim, set_status
+from spreadgraph.webui.deps import DriverDep, RequireReviewer
+from spreadgraph.webui.errors import Conflict, InvalidRequest, NotFound
+from starlette.concurrency import run_in_threadpool
+
+router = APIRouter(tags=["review"])
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "not signed in (no or unknown token)"},
+    403: {"description": "the account is not a reviewer"},
+    404: {"description": "no such case or claim"},
+}
+
+
+class Note(BaseModel):
+    note: str | None = Field(None, max_length=5000, description="An optional remark kept with the decision.")
+
+
+class Reason(BaseModel):
+    reason: str = Field(..., min_length=1, max_length=5000, description="Why (kept with the decision).")
+
+
+def _clean(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+async def _case(case_id: str, status: str, reviewer: str, note: str | None, driver) -> dict[str, Any]:
+    found = await run_in_threadpool(
+        set_status, case_id, status, reviewer=reviewer, note=note, via="api", driver=driver
+    )
+    if not found:
+        raise NotFound(f"no case has the id '{case_key(case_id)}'")
+    return {"ok": True, "case_id": case_key(case_id), "status": status, "reviewed_by": reviewer, "note": note}
+
+
+@router.post("/cases/{case_id}/publish", summary="Publish a case (reviewer)", responses=REFUSALS)
+async def publish_case(
+    case_id: str, user: RequireReviewer, driver: DriverDep, body: Note | None = Body(None)
+) -> dict[str, Any]:
+    return await _case(case_id, "published", user.name, _clean(body.note if body else None), driver)
+
+
+@router.post("/cases/{case_id}/reject", summary="Reject a case with a reason (reviewer)", responses=REFUSALS)
+async def reject_case(case_id: str, body: Reason, user: RequireReviewer, driver: DriverDep) -> dict[str, Any]:
+    reason = _clean(body.reason)
+    if reason is None:
+        raise InvalidRequest("a reason is required to reject a case")
+    return await _case(case_id, "rejected", user.name, reason, driver)
+
+
+async def _claim(claim_id: str, decision: str, reviewer: str, note: str | None, driver) -> dict[str, Any]:
+    done = await run_in_threadpool(
+        decide_claim, claim_id, decision, reviewer=reviewer, note=note, via="api", driver=driver
+    )
+    if done is None:
+        state = await run_in_threadpool(claim_state, claim_id, driver=driver)
+        if state is None:
+            raise NotFound(f"no claim has the id '{claim_id}'")
+        raise Conflict(
+            f"the claim is already {state['status']}"
+            + (f" (by {state['reviewed_by']})" if state.get("reviewed_by") else ""),
+            hint="only suggested claims are confirmed or rejected",
+        )
+    return {"ok": True, "claim_id": claim_id, "status": decision, "reviewed_by": reviewer, "note": note}
+
+
+CLAIM_RESPONSES = {**REFUSALS, 409: {"description": "the claim is not suggested (already decided)"}}
+
+
+@router.post(
+    "/claims/{claim_id}/confirm", summary="Confirm a suggested claim (reviewer)", responses=CLAIM_RESPONSES
+)
+async def confirm_claim(
+    claim_id: str, user: RequireReviewer, driver: DriverDep, body: Note | None = Body(None)
+) -> dict[str, Any]:
+    return await _claim(claim_id, "confirmed", user.name, _clean(body.note if body else None), driver)
+
+
+@router.post(
+    "/claims/{claim_id}/reject", summary="Reject a suggested claim (reviewer)", responses=CLAIM_RESPONSES
+)
+async def reject_claim(
+    claim_id: str, user: RequireReviewer, driver: DriverDep, body: Note | None = Body(None)
+) -> dict[str, Any]:
+    return await _claim(claim_id, "rejected", user.name, _clean(body.note if body else None), driver)
