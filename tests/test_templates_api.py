@@ -1,4 +1,5 @@
-"""`POST /api/cases` through FastAPI's TestClient against the real Neo4j."""
+"""`POST /api/cases` through FastAPI's TestClient against the real Neo4j, as a contributor
+(API token); without one it answers 401 and writes nothing."""
 
 from __future__ import annotations
 
@@ -11,12 +12,25 @@ from fastapi.testclient import TestClient
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.webui.app import create_app
 
+from tests.test_webui_auth import CONTRIBUTOR, ensure_accounts, token_for
+
 PFCC2 = Path(__file__).resolve().parents[1] / "examples" / "cases" / "pfcc-phase-2-peer-coaching.yaml"
 
 
 @pytest.fixture
 def client(graph):
-    return TestClient(create_app())
+    ensure_accounts()
+    test_client = TestClient(create_app())
+    test_client.headers["authorization"] = f"Bearer {token_for(CONTRIBUTOR)}"
+    return test_client
+
+
+def test_post_needs_a_contributor(client):
+    before = fingerprint()
+    del client.headers["authorization"]
+    response = client.post("/api/cases", content=PFCC2.read_bytes())
+    assert response.status_code == 401 and response.json()["error"]["code"] == "not_signed_in"
+    assert fingerprint() == before
 
 
 def test_post_yaml_creates_pending_case(client):
@@ -26,6 +40,8 @@ def test_post_yaml_creates_pending_case(client):
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["ok"] and body["case_id"] == "case:pfcc-phase-2-peer-coaching" and body["revision"] == 1
+    (account,) = revision_accounts(body["case_id"])
+    assert account == CONTRIBUTOR  # the revision records who sent it
     again = client.post(
         "/api/cases", content=PFCC2.read_bytes(), headers={"content-type": "application/yaml"}
     )
@@ -77,3 +93,12 @@ def test_oversize_body_is_refused(client):
     assert (
         response.status_code == 422 and "at most 1 MB" in response.json()["error"]["problems"][0]["message"]
     )
+
+
+def revision_accounts(case_id: str) -> list[str]:
+    from spreadgraph.graph.connection import read
+
+    rows = read(
+        "MATCH (:Case {id: $id})-[:HAS_REVISION]->(r:Revision) RETURN r.account AS a", {"id": case_id}
+    )
+    return [row["a"] for row in rows]
