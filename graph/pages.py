@@ -280,3 +280,72 @@ def live_schema(driver: Driver) -> dict[str, Any]:
         "property_keys": [row["key"] for row in read(_KEYS, driver=driver)],
         "indexes": read(_INDEXES, driver=driver),
     }
+
+
+# Choices offered by the search form (values as the graph holds them; filters match substrings).
+_CHOICES = """
+CALL {
+  MATCH (c:Case {status: 'published'})-[:IN_CONTEXT]->(x:Context)
+  RETURN collect(DISTINCT x.setting) AS settings, collect(DISTINCT x.sector) AS sectors,
+         collect(DISTINCT x.country) + collect(DISTINCT x.region) AS places
+}
+CALL {
+  MATCH (c:Case {status: 'published'})-[:ABOUT]->(i:Innovation)
+  RETURN collect(DISTINCT i.type) AS innovation_types
+}
+CALL {
+  MATCH (s:Source) WHERE s.source_type IS NOT NULL
+  RETURN collect(DISTINCT toLower(s.source_type)) AS source_types
+}
+CALL {
+  MATCH (d:CfirDomain) WITH d ORDER BY d.id
+  RETURN collect([d.id, d.number + '. ' + d.name]) AS cfir_domains
+}
+CALL {
+  MATCH (k:EricCluster) WITH k ORDER BY k.number
+  RETURN collect([k.id, toString(k.number) + '. ' + k.name]) AS eric_clusters
+}
+RETURN settings, sectors, places, innovation_types, source_types, cfir_domains, eric_clusters
+"""
+# The excerpt a search result's evidence sits in: through the sentence unit when the result is
+# an excerpt window, or by its span in the source for case, barrier and approach results.
+_UNIT_EXCERPTS = """
+MATCH (u:Sentence)-[:IN_EXCERPT]->(e:Excerpt) WHERE u.id IN $units
+RETURN u.id AS unit, e.id AS excerpt, e.start IS NOT NULL AS spanned
+"""
+_SPAN_EXCERPTS = """
+UNWIND $spans AS span
+MATCH (e:Excerpt)-[:FROM]->(:Source {id: span.source})
+WHERE e.start <= span.start AND e.end >= span.end
+WITH span, e ORDER BY e.end - e.start
+RETURN span.key AS key, collect(e.id)[0] AS excerpt
+"""
+
+
+def search_choices(driver: Driver) -> dict[str, list[Any]]:
+    """Distinct settings, sectors, places, innovation and source types of published cases, and the
+    CFIR 2.0 domains and ERIC clusters, each sorted."""
+    row = read(_CHOICES, driver=driver)[0]
+    out: dict[str, list[Any]] = {}
+    for key, values in row.items():
+        if key in ("cfir_domains", "eric_clusters"):
+            out[key] = [pair for pair in values if pair[0] is not None]
+        else:
+            out[key] = sorted({v for v in values if isinstance(v, str) and v.strip()}, key=str.lower)
+    return out
+
+
+def excerpts_of_units(driver: Driver, units: list[str]) -> dict[str, str | None]:
+    """{sentence unit id: its excerpt id, or None when the excerpt has no span in its source}."""
+    if not units:
+        return {}
+    rows = read(_UNIT_EXCERPTS, {"units": units}, driver=driver)
+    return {r["unit"]: r["excerpt"] if r["spanned"] else None for r in rows}
+
+
+def excerpts_at_spans(driver: Driver, spans: list[dict[str, Any]]) -> dict[str, str]:
+    """{span key: the narrowest excerpt of `span.source` covering [start, end)}."""
+    if not spans:
+        return {}
+    rows = read(_SPAN_EXCERPTS, {"spans": spans}, driver=driver)
+    return {r["key"]: r["excerpt"] for r in rows if r["excerpt"]}

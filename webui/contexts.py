@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+from spreadgraph.search.retrieval import SearchResult
+from spreadgraph.search.what_worked import WhatWorked
 from spreadgraph.webui.render import href
 
 PAGE_KINDS = {"Barrier": "barriers", "Approach": "approaches", "Innovation": "innovations"}
+NODE_PAGES = {**PAGE_KINDS, "Case": "cases", "Source": "sources"}
 
 
 class Model(BaseModel):
@@ -166,6 +169,7 @@ class CasePage(Model):
     outcomes: list[OutcomeView] = Field(default_factory=list)
     lessons: list[LessonView] = Field(default_factory=list)
     excerpts: list[ExcerptView] = Field(default_factory=list)
+    neighbourhood: Neighbourhood | None = None
 
 
 class CaseClaim(Model):
@@ -188,11 +192,53 @@ class LinkGroup(Model):
         return sum(len(c.claim.evidence) for c in self.claims)
 
 
+class NeighbourNode(Model):
+    """A node of the neighbourhood graph: the centre, or a neighbour and how it relates."""
+
+    id: str
+    label: str
+    name: str
+    relation: str = Field(description="centre | met | used | linked | about | described in")
+    cases: int = Field(0, description="published cases behind the relation")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def href(self) -> str | None:
+        kind = NODE_PAGES.get(self.label)
+        return href(kind, self.id) if kind else None
+
+
+class NeighbourEdge(Model):
+    source: str
+    target: str
+    kind: str = Field(description="met | used | about | described in | addressed | partly addressed | ...")
+    cases: int = 1
+
+
+class Neighbourhood(Model):
+    """A node and its neighbours (at most `LIMIT` per relation; `totals` counts them all)."""
+
+    url: str = Field(description="this neighbourhood as JSON, for the graph view")
+    nodes: list[NeighbourNode]
+    edges: list[NeighbourEdge]
+    totals: dict[str, int] = Field(default_factory=dict)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def groups(self) -> dict[str, list[NeighbourNode]]:
+        """Neighbours by relation, for the list beside (or instead of) the drawing."""
+        out: dict[str, list[NeighbourNode]] = {}
+        for node in self.nodes[1:]:
+            out.setdefault(node.relation, []).append(node)
+        return out
+
+
 class BarrierPage(Model):
     barrier: ItemRef
     codes: list[Code]
     cases: list[CaseClaim]
     approaches: list[LinkGroup]
+    neighbourhood: Neighbourhood | None = None
 
 
 class ApproachPage(Model):
@@ -201,6 +247,7 @@ class ApproachPage(Model):
     cases: list[CaseClaim]
     addressed: list[LinkGroup]
     outcomes: list[OutcomeView]
+    neighbourhood: Neighbourhood | None = None
 
 
 class Tally(Model):
@@ -235,3 +282,58 @@ class SourcePage(Model):
 
 
 OutcomeView.model_rebuild()
+CasePage.model_rebuild()
+
+
+# -- search and what-worked pages ---------------------------------------------------------------
+
+
+class SearchForm(Model):
+    """What the visitor asked: the query, result kinds, limit and the set filters."""
+
+    q: str = ""
+    kinds: list[str] = Field(default_factory=list)
+    limit: int = 10
+    filters: dict[str, Any] = Field(default_factory=dict)
+
+
+class Choices(Model):
+    """Values offered by the form: from the published cases and the taxonomies."""
+
+    settings: list[str] = Field(default_factory=list)
+    sectors: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    innovation_types: list[str] = Field(default_factory=list)
+    source_types: list[str] = Field(default_factory=list)
+    cfir_domains: list[list[str]] = Field(default_factory=list, description="[id, 'number. name']")
+    eric_clusters: list[list[str]] = Field(default_factory=list, description="[id, 'number. name']")
+    outcome_directions: list[str] = Field(default_factory=list)
+    kinds: list[str] = Field(default_factory=list)
+
+
+class ResultView(Model):
+    """One search result with the pages it leads to."""
+
+    result: SearchResult
+    page_href: str | None = Field(None, description="the case, barrier or approach page")
+    case_href: str | None = None
+    source_href: str | None = Field(None, description="the source page at the highlighted excerpt")
+    source_label: str | None = Field(None, description="title, file name or template id")
+
+
+class SearchPage(Model):
+    form: SearchForm
+    choices: Choices
+    query: str = ""
+    notes: list[str] = Field(default_factory=list)
+    searched: bool = False
+    results: list[ResultView] = Field(default_factory=list)
+
+
+class WhatWorkedPage(Model):
+    form: SearchForm
+    choices: Choices
+    answer: WhatWorked | None = None
+    source_links: dict[str, str] = Field(
+        default_factory=dict, description="excerpt result or evidence id -> source page at its excerpt"
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from neo4j import Driver
 from spreadgraph.graph import pages as queries
 from spreadgraph.webui.contexts import (
     CasePage,
@@ -74,12 +75,22 @@ def build_case(data: dict[str, Any]) -> CasePage:
     return page
 
 
-@router.get("/cases/{case_id}", summary="A case: story, contexts, claims with evidence, revisions")
-async def case_page(request: Request, case_id: str, driver: DriverDep) -> Response:
-    data = await run_in_threadpool(queries.case, driver, case_id)
+def case_data(driver: Driver, case_id: str) -> CasePage:
+    """The case page's context, with its neighbourhood graph."""
+    from spreadgraph.webui.pages.items import neighbourhood_of
+
+    data = queries.case(driver, case_id)
     if data is None:
         raise NotFound(f"no published case has the id '{case_id}'")
-    return respond(request, "case.html", build_case(data))
+    page = build_case(data)
+    page.neighbourhood = neighbourhood_of(driver, "cases", page.case["id"])
+    return page
+
+
+@router.get("/cases/{case_id}", summary="A case: story, contexts, claims with evidence, revisions")
+async def case_page(request: Request, case_id: str, driver: DriverDep) -> Response:
+    page = await run_in_threadpool(case_data, driver, case_id)
+    return respond(request, "case.html", page)
 
 
 @router.get("/sources/{source_id}", summary="A source's text with its excerpts highlighted at their spans")

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from neo4j import Driver
+from spreadgraph.graph import neighbourhood as around
 from spreadgraph.graph import pages as queries
 from spreadgraph.webui.contexts import (
     ApproachPage,
@@ -17,16 +18,33 @@ from spreadgraph.webui.contexts import (
     InnovationPage,
     ItemRef,
     LinkGroup,
+    Neighbourhood,
     OutcomeView,
     Tally,
 )
 from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.errors import NotFound
 from spreadgraph.webui.pages.browse import claim_of
-from spreadgraph.webui.render import respond
+from spreadgraph.webui.render import href, respond
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["pages"])
+GRAPH_KINDS = {"cases": "Case", "barriers": "Barrier", "approaches": "Approach"}
+
+
+def neighbourhood_of(
+    driver: Driver, kind: str, node_id: str, name: str | None = None
+) -> Neighbourhood | None:
+    """The neighbourhood graph of a case, barrier or approach (None when the case is not visible)."""
+    label = GRAPH_KINDS[kind]
+    if label == "Case":
+        data = around.case_neighbourhood(driver, node_id)
+    else:
+        data = around.item_neighbourhood(driver, label, node_id, name)
+    if data is None:
+        return None
+    centre = data["nodes"][0]["id"]
+    return Neighbourhood(url=href(f"graph/{kind}", centre) + ".json", **data)
 
 
 def _item(driver: Driver, label: str, item_id: str) -> tuple[ItemRef, list[Code], dict[str, Any]]:
@@ -60,7 +78,11 @@ def barrier_data(driver: Driver, barrier_id: str) -> BarrierPage:
     met = queries.item_claims(driver, "Barrier", barrier_id, ["met_barrier"])
     links = queries.barrier_links(driver, barrier_id)
     return BarrierPage(
-        barrier=barrier, codes=codes, cases=_case_claims(met), approaches=_groups(links, "Approach")
+        barrier=barrier,
+        codes=codes,
+        cases=_case_claims(met),
+        approaches=_groups(links, "Approach"),
+        neighbourhood=neighbourhood_of(driver, "barriers", barrier.id, barrier.name),
     )
 
 
@@ -73,7 +95,12 @@ def approach_data(driver: Driver, approach_id: str) -> ApproachPage:
         for row in queries.outcomes_of(driver, sorted({c.case.id for c in used}))
     ]
     return ApproachPage(
-        approach=approach, codes=codes, cases=used, addressed=_groups(links, "Barrier"), outcomes=outcomes
+        approach=approach,
+        codes=codes,
+        cases=used,
+        addressed=_groups(links, "Barrier"),
+        outcomes=outcomes,
+        neighbourhood=neighbourhood_of(driver, "approaches", approach.id, approach.name),
     )
 
 
@@ -111,3 +138,21 @@ async def approach_page(request: Request, approach_id: str, driver: DriverDep) -
 async def innovation_page(request: Request, innovation_id: str, driver: DriverDep) -> Response:
     page = await run_in_threadpool(innovation_data, driver, innovation_id)
     return respond(request, "innovation.html", page)
+
+
+def graph_data(driver: Driver, kind: str, node_id: str) -> Neighbourhood:
+    if kind not in GRAPH_KINDS:
+        raise NotFound("the graph view exists for cases, barriers and approaches only")
+    name = None
+    if kind != "cases":
+        name = _item(driver, GRAPH_KINDS[kind], node_id)[0].name
+    found = neighbourhood_of(driver, kind, node_id, name)
+    if found is None:
+        raise NotFound(f"no published case has the id '{node_id}'")
+    return found
+
+
+@router.get("/graph/{kind}/{node_id}", summary="A case, barrier or approach and its neighbours (graph view)")
+async def graph_page(request: Request, kind: str, node_id: str, driver: DriverDep) -> Response:
+    page = await run_in_threadpool(graph_data, driver, kind, node_id)
+    return respond(request, "neighbourhood.html", page)

@@ -1,5 +1,195 @@
-"""Placeholder router, filled in this session (issue 6)."""
+"""`/search` and `/what-worked`: the API's hybrid search and "what worked" answer as pages.
 
-from fastapi import APIRouter
+The engine, its dependencies and the filters are the API's own (`webui/api/search.py`); this
+module only reads the form, adds links (case pages, the source page at the highlighted excerpt)
+and the choices the form offers. An empty query gets the form and a note, not an error.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from neo4j import Driver
+from spreadgraph.graph import pages as queries
+from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.retrieval import KINDS, SearchResult
+from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
+from spreadgraph.webui.api.search import SearcherDep, filters
+from spreadgraph.webui.contexts import Choices, ResultView, SearchForm, SearchPage, WhatWorkedPage
+from spreadgraph.webui.deps import DriverDep
+from spreadgraph.webui.render import href, respond
+from starlette.concurrency import run_in_threadpool
+
+router = APIRouter(tags=["pages"])
+OUTCOME_DIRECTIONS = ["improved", "worsened", "no_change", "mixed", "unclear"]
+RESULT_PAGES = {"case": "cases", "barrier": "barriers", "approach": "approaches"}
+CHOICES_TTL = 60.0  # seconds the form's choices are reused (they change only with new cases)
+_choices_cache: dict[int, tuple[float, Choices]] = {}
+
+
+def _year(value: str | None, name: str, notes: list[str]) -> int | None:
+    """A year from the form: blank is unset; anything else that is not a year is ignored, with a note."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    notes.append(f"'{text[:20]}' is not a year, so the {name.replace('_', ' ')} filter was not applied.")
+    return None
+
+
+class FormFilters:
+    """The API's `filters` dependency, fed from an HTML form: blank fields are unset, a malformed
+    year is a note rather than a 422, and only published cases are ever shown."""
+
+    def __init__(
+        self,
+        setting: str | None = None,
+        sector: str | None = None,
+        country: str | None = Query(None, description="country or region"),
+        innovation_type: str | None = None,
+        cfir_domain: str | None = None,
+        eric_cluster: str | None = None,
+        outcome_direction: str | None = None,
+        source_type: str | None = None,
+        year_from: str | None = None,
+        year_to: str | None = None,
+    ) -> None:
+        self.notes: list[str] = []
+        self.filters: SearchFilters = filters(
+            setting=setting,
+            sector=sector,
+            country=country,
+            innovation_type=innovation_type,
+            cfir_domain=cfir_domain,
+            eric_cluster=eric_cluster,
+            outcome_direction=outcome_direction,
+            source_type=source_type,
+            year_from=_year(year_from, "year_from", self.notes),
+            year_to=_year(year_to, "year_to", self.notes),
+            published_only=True,
+        )
+
+    def form(self, q: str, kinds: list[str] | None = None, limit: int = 10) -> SearchForm:
+        chosen = self.filters.model_dump(exclude={"published_only"}, exclude_none=True)
+        return SearchForm(q=q, kinds=kinds or [], limit=limit, filters=chosen)
+
+
+FormFiltersDep = Annotated[FormFilters, Depends()]
+
+
+def choices(driver: Driver) -> Choices:
+    """The form's choices, reused for CHOICES_TTL seconds per driver."""
+    now = time.monotonic()
+    cached = _choices_cache.get(id(driver))
+    if cached and now - cached[0] < CHOICES_TTL:
+        return cached[1]
+    found = Choices(
+        **queries.search_choices(driver), outcome_directions=OUTCOME_DIRECTIONS, kinds=list(KINDS)
+    )
+    _choices_cache[id(driver)] = (now, found)
+    return found
+
+
+def source_label(result: SearchResult) -> str | None:
+    s = result.source
+    if s is None:
+        return None
+    if s.kind == "template":
+        return s.title or (f"template {s.template_id}" if s.template_id else s.id)
+    return s.title or s.file_name or s.id
+
+
+def source_links(driver: Driver, results: list[SearchResult]) -> dict[str, str]:
+    """{kind|id: the source page, at the highlighted excerpt when the evidence has a span}."""
+    units = [r.id for r in results if r.kind == "excerpt" and r.source]
+    by_unit = queries.excerpts_of_units(driver, units)
+    spans = [
+        {"key": f"{r.kind}|{r.id}", "source": r.source.id, "start": r.source.start, "end": r.source.end}
+        for r in results
+        if r.kind != "excerpt" and r.source and r.source.start is not None and r.source.end is not None
+    ]
+    by_span = queries.excerpts_at_spans(driver, spans)
+    out: dict[str, str] = {}
+    for r in results:
+        if r.source is None:
+            continue
+        key = f"{r.kind}|{r.id}"
+        excerpt = by_unit.get(r.id) if r.kind == "excerpt" else by_span.get(key)
+        page = href("sources", r.source.id)
+        out[key] = f"{page}#excerpt-{excerpt}" if excerpt and r.source.start is not None else page
+    return out
+
+
+def search_data(
+    driver: Driver, searcher: Any, chosen: FormFilters, q: str, kinds: list[str], limit: int
+) -> SearchPage:
+    wanted = [k for k in kinds if k in KINDS]
+    page = SearchPage(form=chosen.form(q, wanted, limit), choices=choices(driver), query=q)
+    response = searcher.search(q, limit, chosen.filters, tuple(wanted) or KINDS)
+    page.query, page.notes = response.query, chosen.notes + response.notes
+    page.searched = bool(response.query)
+    links = source_links(driver, response.results)
+    for r in response.results:
+        page.results.append(
+            ResultView(
+                result=r,
+                page_href=href(RESULT_PAGES[r.kind], r.id) if r.kind in RESULT_PAGES else None,
+                case_href=href("cases", r.case.id) if r.case else None,
+                source_href=links.get(f"{r.kind}|{r.id}"),
+                source_label=source_label(r),
+            )
+        )
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        page.notes.append(f"Unknown result kinds ignored: {', '.join(unknown)} (use {', '.join(KINDS)}).")
+    return page
+
+
+def evidence_links(driver: Driver, answer: WhatWorked) -> dict[str, str]:
+    """Links for every excerpt result (by `excerpt|id`) and approach evidence (by excerpt id)."""
+    results = [*answer.excerpts, *(r for c in answer.cases for r in c.evidence)]
+    out = source_links(driver, results)
+    for approach in answer.approaches:
+        for ev in approach.evidence:
+            page = href("sources", ev.source_id)
+            out[ev.excerpt_id] = f"{page}#excerpt-{ev.excerpt_id}" if ev.start is not None else page
+    return out
+
+
+def what_worked_data(driver: Driver, searcher: Any, chosen: FormFilters, q: str) -> WhatWorkedPage:
+    page = WhatWorkedPage(form=chosen.form(q), choices=choices(driver))
+    answer = WhatWorkedEngine(searcher).answer(q, chosen.filters)
+    answer.notes = chosen.notes + answer.notes
+    page.answer = answer
+    page.source_links = evidence_links(driver, answer)
+    return page
+
+
+@router.get("/search", summary="Search page: hybrid search with filters, each result with its evidence")
+async def search_page(
+    request: Request,
+    driver: DriverDep,
+    searcher: SearcherDep,
+    chosen: FormFiltersDep,
+    q: str = Query("", description="free text; empty shows the form and a note"),
+    kind: Annotated[list[str] | None, Query(description="result kinds (repeatable)")] = None,
+    limit: int = Query(10, ge=1, le=100),
+) -> Response:
+    page = await run_in_threadpool(search_data, driver, searcher, chosen, q, kind or [], limit)
+    return respond(request, "search.html", page)
+
+
+@router.get("/what-worked", summary="What worked for similar innovations: cases, approaches, barriers")
+async def what_worked_page(
+    request: Request,
+    driver: DriverDep,
+    searcher: SearcherDep,
+    chosen: FormFiltersDep,
+    q: str = Query("", description="describe your innovation, context or problem"),
+) -> Response:
+    page = await run_in_threadpool(what_worked_data, driver, searcher, chosen, q)
+    return respond(request, "what_worked.html", page)
