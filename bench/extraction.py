@@ -45,12 +45,16 @@ def bench_document(path: Path, gold_doc: dict, extractor: CueEmbeddingExtractor,
     fspans, flagged = floor_spans(doc)
     floor = score_spans(raw.text, {k: gold[k] for k in KINDS}, fspans)
     words = extraction.words
+    spans = [(f.start, f.end) for f in extraction.findings]
+    flagged_sentences = sum(any(a <= x.start and x.end <= b for a, b in spans) for x in extraction.sentences)
     return {
         "file": path.name,
         "words": words,
         "sentences": len(extraction.sentences),
         "items": len(extraction.findings),
         "items_per_1000_words": round(1000 * len(extraction.findings) / words, 2),
+        "sentences_flagged": flagged_sentences,
+        "sentences_per_1000_words": round(1000 * flagged_sentences / words, 2),
         "links": len(extraction.links),
         "recall": {k: round(scores[k].recall, 3) for k in COLUMNS},
         "gold": {k: scores[k].gold for k in COLUMNS},
@@ -80,6 +84,7 @@ def totals(results: list[dict]) -> dict:
         "words": words,
         "items": sum(r["items"] for r in results),
         "items_per_1000_words": round(1000 * sum(r["items"] for r in results) / words, 2),
+        "sentences_per_1000_words": round(1000 * sum(r["sentences_flagged"] for r in results) / words, 2),
         "recall": {k: round(covered[k] / gold[k], 3) if gold[k] else 0.0 for k in COLUMNS},
         "floor": {
             "recall": {k: round(fcovered[k] / gold[k], 3) if gold[k] else 0.0 for k in KINDS},
@@ -93,14 +98,20 @@ def print_table(results: list[dict], total: dict, timing: dict) -> None:
     print(head)
     for r in [*results, total]:
         rec = " ".join(f"{r['recall'][k]:8.2f}" for k in COLUMNS)
-        print(f"{r['file'][:26]:26} {'extractor':9} {rec} {r['items_per_1000_words']:7.1f}")
+        print(
+            f"{r['file'][:26]:26} {'extractor':9} {rec} {r['items_per_1000_words']:7.1f}"
+            f" ({r['sentences_per_1000_words']:.1f} sentences)"
+        )
         frec = " ".join(f"{r['floor']['recall'][k]:8.2f}" for k in KINDS) + f" {'-':>8}"
         print(f"{'':26} {'floor':9} {frec} {r['floor']['sentences_per_1000_words']:7.1f}")
     print(
         f"\nencode+extract {timing['extract']:.1f}s (anchors {timing['anchors']:.1f}s, "
         f"model load included), parse {timing['parse']:.1f}s; texts encoded once each: {timing['encoded']}"
     )
-    print("floor /1000w = sentences flagged; extractor /1000w = items (findings; links not counted)")
+    print(
+        "floor /1000w = sentences flagged; extractor /1000w = items (findings, each a window of 1-4 "
+        "sentences; links not counted), with the distinct sentences inside them"
+    )
 
 
 def main() -> None:

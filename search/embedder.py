@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from spreadgraph.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ class Embedder:
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self.calls = 0  # encode calls and texts encoded, for benchmarks and tests
+        self.texts_encoded = 0
 
     @property
     def dimension(self) -> int:
@@ -74,10 +78,12 @@ class Embedder:
                 self._model = SentenceTransformer(str(model_path(self.name)), device="cpu")
             return self._model
 
-    def encode(self, texts: list[str]) -> list[list[float]]:
-        """Unit-normalised embeddings, one per text, in order."""
+    def encode_array(self, texts: list[str]) -> np.ndarray:
+        """Unit-normalised embeddings as a float32 matrix, one row per text, in order."""
         if not texts:
-            return []
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        self.calls += 1
+        self.texts_encoded += len(texts)
         vectors = self._load().encode(
             texts,
             batch_size=self.batch_size,
@@ -85,4 +91,8 @@ class Embedder:
             show_progress_bar=False,
             convert_to_numpy=True,
         )
-        return vectors.tolist()
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        """Unit-normalised embeddings, one per text, in order."""
+        return self.encode_array(texts).tolist() if texts else []

@@ -12,6 +12,7 @@ from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, Vect
 from spreadgraph.ingest.extraction.evaluation import is_covered
 from spreadgraph.ingest.extraction.models import KINDS
 from spreadgraph.ingest.extraction.scoring import Weights, quotas
+from spreadgraph.ingest.extraction.selection import grow_windows
 
 SENTENCES = [
     "The trust introduced a weekly falls huddle for ward managers.",
@@ -75,7 +76,7 @@ def test_vector_cache_encodes_each_text_once() -> None:
 def test_extractor_respects_density_and_spans(doc) -> None:
     fake = FakeEmbedder()
     cache = VectorCache(fake)
-    extractor = CueEmbeddingExtractor(embedder=fake)
+    extractor = CueEmbeddingExtractor(embedder=fake, vector_store=None)
     assert isinstance(extractor, Extractor)
     result = extractor.run(doc, cache)
     assert 0 < len(result.findings) <= int(25 * result.words / 1000)
@@ -98,3 +99,48 @@ def test_coverage_needs_half_of_the_quote() -> None:
     assert is_covered(raw, quote, [(start, start + 16)])
     assert not is_covered(raw, quote, [(start, start + 10)])
     assert is_covered(raw, quote, [(start, start + 8), (start + 8, start + 16)])
+
+
+def test_windows_grow_within_an_excerpt_and_quotas_count_windows() -> None:
+    scores = np.array([0.1, 0.9, 0.8, 0.2, 0.95, 0.85, 0.7, 0.0])
+    groups = [0, 0, 0, 0, 1, 1, 1, 2]
+    windows = grow_windows(scores, groups, quota=2, extend_share=0.5, max_sentences=3)
+    assert len(windows) == 2
+    assert [w.rows for w in windows] == [[1, 2], [4, 5]]  # 6 is below the median score
+    for w in windows:
+        assert len({groups[r] for r in w.rows}) == 1, "a window never crosses excerpts"
+        assert w.rows == list(range(w.first, w.last + 1))
+    capped = grow_windows(scores, groups, quota=1, extend_share=1.0, max_sentences=1)
+    assert [w.rows for w in capped] == [[4]]
+    masked = grow_windows(scores, groups, quota=1, eligible=scores < 0.9, max_sentences=1)
+    assert [w.rows for w in masked] == [[5]]
+
+
+def test_extractor_findings_are_windows_of_whole_sentences(doc) -> None:
+    fake = FakeEmbedder()
+    result = CueEmbeddingExtractor(embedder=fake, vector_store=None).run(doc, VectorCache(fake))
+    bounds = {(s.start, s.end) for s in result.sentences}
+    starts, ends = {a for a, _ in bounds}, {b for _, b in bounds}
+    for f in result.findings:
+        assert f.start in starts and f.end in ends
+        inside = [s for s in result.sentences if f.start <= s.start and s.end <= f.end]
+        assert len(inside) == f.sentences and len({s.excerpt_index for s in inside}) == 1
+        assert result.sentences[f.sentence_index] in inside
+
+
+class NamedFake(FakeEmbedder):
+    name = "fake-model-for-tests"
+
+
+def test_anchor_vectors_come_from_the_store_the_second_time(tmp_path: Path) -> None:
+    texts = ["an anchor text", "another anchor text", "a third one"]
+    first = NamedFake()
+    saved = VectorCache(first).stored(texts, tmp_path)
+    assert first.calls == [texts] and len(list(tmp_path.glob("*.npy"))) == 1
+    second = NamedFake()
+    cache = VectorCache(second)
+    loaded = cache.stored(texts, tmp_path)
+    assert second.calls == [] and cache.from_store == 3 and cache.encoded == 0
+    assert np.allclose(saved, loaded)
+    changed = cache.stored([*texts, "a new anchor"], tmp_path)
+    assert second.calls == [["a new anchor"]] and changed.shape == (4, 16)

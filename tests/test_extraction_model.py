@@ -9,7 +9,8 @@ import pytest
 from spreadgraph.ingest.documents.pipeline import parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
 from spreadgraph.ingest.extraction.models import KINDS
-from spreadgraph.ingest.extraction.scoring import Weights
+from spreadgraph.ingest.extraction.scoring import Weights, score_sentences
+from spreadgraph.ingest.extraction.sentences import document_sentences
 from spreadgraph.search.embedder import Embedder
 
 pytestmark = pytest.mark.slow
@@ -66,8 +67,10 @@ def test_kinds_on_plain_sentences(extraction) -> None:
     _, _, result = extraction
     assert 5 <= len(result.findings) <= int(100 * result.words / 1000)
     for f in result.findings:
-        expected = next(kinds for fragment, kinds in EXPECTED.items() if fragment in f.text)
-        assert f.kind in expected, (f.kind, f.text)
+        seed = result.sentences[f.sentence_index].text  # the sentence that scored; f.text is its window
+        assert seed in f.text and 1 <= f.sentences <= 4
+        expected = next(kinds for fragment, kinds in EXPECTED.items() if fragment in seed)
+        assert f.kind in expected, (f.kind, seed)
     assert {f.kind for f in result.findings} >= {"barrier", "enabler", "approach"}
 
 
@@ -87,3 +90,51 @@ def test_sentence_vectors_are_reused(extraction) -> None:
     before = cache.encoded
     cache.vectors([s.text for s in result.sentences])
     assert cache.encoded == before
+
+
+# Polarity: the same topic words (time, support, training) in sentences that say opposite things.
+POLARITY = """# Notes from a ward pilot
+
+## Staffing
+
+Not having enough time between patients got in the way of the new checks.
+
+## Staffing again
+
+What really helped was the ward manager giving nurses an hour a week for the checks.
+
+## Set-up
+
+We set up a weekly drop-in where nurses could practise the checks with a specialist.
+
+## Support
+
+Without backing from the matron, the checks quietly stopped on two wards.
+"""
+POLARITY_KIND = {
+    "Not having enough time": "barrier",
+    "What really helped": "enabler",
+    "We set up a weekly drop-in": "approach",
+    "Without backing from the matron": "barrier",
+}
+
+
+def test_polarity_cues_pick_the_kind(tmp_path: Path, extraction) -> None:
+    _, cache, _ = extraction
+    path = tmp_path / "polarity.md"
+    path.write_text(POLARITY, encoding="utf-8")
+    sentences = document_sentences(parse_document(path))
+    assert len(sentences) == len(POLARITY_KIND)
+    extractor = CueEmbeddingExtractor(vector_store=None)
+    anchors = extractor.anchors()
+    rows = score_sentences(
+        sentences,
+        cache.vectors([s.text for s in sentences]),
+        anchors,
+        cache.vectors([a.text for a in anchors]),
+        extractor.weights,
+    )
+    for row in rows:
+        fragment = next(f for f in POLARITY_KIND if row.sentence.text.startswith(f))
+        best = max(("barrier", "enabler", "approach"), key=lambda k: row.scores[k])
+        assert best == POLARITY_KIND[fragment], (row.sentence.text, row.scores)

@@ -93,6 +93,12 @@ CUES: dict[str, list[tuple[str, float]]] = {
         (r"audit\w*|feedback|data collection|evaluation forms?|monitor\w*|tracking", 0.4),
         (r"by (?:creating|providing|using|setting up|introducing|training|bringing|offering|holding)", 0.9),
         (r"through (?:the )?(?:use of|creating|providing|training|regular|modelling)", 0.7),
+        # a recommendation that opens with an instruction names an approach to take
+        (
+            r"^(?:ensure|make sure|identify|provide|offer|build|create|establish|involve|consider|plan|"
+            r"set up|develop|agree|invest in|embed|describe|think of|use|give|bring)",
+            0.6,
+        ),
     ],
     "outcome": [
         (r"led to|lead to|leads to|resulted in|results? in|as a result|outcomes?|impacts?", 1.0),

@@ -3,13 +3,15 @@
 `Extractor.run(doc, vectors)` turns a `ParsedDocument` into an `Extraction` of suggested
 findings and links. `CueEmbeddingExtractor` splits excerpts into sentences, encodes each
 sentence once through the shared `VectorCache` (the writer reads the same vectors back, so no
-text is encoded twice), scores every sentence per kind (`scoring.py`), keeps the best within a
-per-kind quota under the density cap, names and codes each kept sentence, and detects stated
+text is encoded twice), scores every sentence per kind (`scoring.py`), grows the best into short
+evidence windows within a per-kind quota under the density cap (`selection.py`), names and
+codes each finding from its best sentence, and detects stated
 approach -> barrier links. A trained classifier or an LLM can replace it behind the protocol.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -40,12 +42,24 @@ class CueEmbeddingExtractor:
     """Cue phrases + embedding similarity to kind prototypes and CFIR/ERIC taxonomy anchors."""
 
     name = "cue-embedding"
-    version = "0.1.0"
+    version = "0.2.0"
 
-    def __init__(self, embedder: Embedder | None = None, weights: Weights | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        weights: Weights | None = None,
+        vector_store: Path | bool | None = True,
+    ) -> None:
+        """`vector_store`: folder for the anchors' vectors (True: the settings' cache folder;
+        None or False: keep them in memory only)."""
         self.embedder = embedder
         self.weights = weights or Weights()
         self._anchors: list[Anchor] | None = None
+        if vector_store is True:
+            from spreadgraph.config import get_settings
+
+            vector_store = get_settings().cache_dir / "vectors"
+        self.vector_store: Path | None = vector_store or None
 
     def _cache(self, vectors: VectorCache | None) -> VectorCache:
         if vectors is not None:
@@ -62,11 +76,12 @@ class CueEmbeddingExtractor:
         cache = self._cache(vectors)
         sentences = document_sentences(doc)
         anchors = self.anchors()
-        anchor_vectors = cache.vectors([a.text for a in anchors])
+        anchor_vectors = cache.stored([a.text for a in anchors], self.vector_store)
         sentence_vectors = cache.vectors([s.text for s in sentences])
         words = len(doc.text.split())
         scored = score_sentences(sentences, sentence_vectors, anchors, anchor_vectors, self.weights)
-        findings = [self._finding(item, kind) for item, kind, _ in select(scored, words, self.weights)]
+        chosen = select(scored, words, self.weights)
+        findings = [self._finding(doc, item, kind, window) for item, kind, window in chosen]
         return Extraction(
             file_name=doc.file_name,
             content_hash=doc.content_hash,
@@ -78,8 +93,11 @@ class CueEmbeddingExtractor:
             extractor_version=self.version,
         )
 
-    def _finding(self, item: Scored, kind: str) -> Finding:
+    def _finding(self, doc: ParsedDocument, item: Scored, kind: str, window: list[Scored]) -> Finding:
+        """A finding evidenced by `window` (contiguous sentences of one excerpt), named and coded
+        from its seed sentence `item`."""
         s = item.sentence
+        start, end = window[0].sentence.start, window[-1].sentence.end
         scheme = "eric" if kind == "approach" else "cfir2" if kind in ("barrier", "enabler") else None
         codes = [
             Code(scheme=scheme, id=a.code or "", name=a.name or "", similarity=round(sim, 3))
@@ -89,10 +107,11 @@ class CueEmbeddingExtractor:
         return Finding(
             kind=kind,
             name=derive_name(kind, s.text, label, label_sim),
-            text=s.text,
-            start=s.start,
-            end=s.end,
+            text=doc.text[start:end],
+            start=start,
+            end=end,
             sentence_index=s.index,
+            sentences=len(window),
             excerpt_index=s.excerpt_index,
             case_key=s.case_key,
             speaker_role=s.speaker_role,

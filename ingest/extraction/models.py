@@ -52,14 +52,15 @@ class Code(BaseModel):
 
 
 class Finding(BaseModel):
-    """A suggested barrier, enabler, approach, outcome or lesson, evidenced by one sentence."""
+    """A suggested barrier, enabler, approach, outcome or lesson, evidenced by a sentence window."""
 
     kind: FindingKind
     name: str = Field(description="short canonical name, derived without an LLM")
-    text: str = Field(description="the evidence sentence")
+    text: str = Field(description="the evidence: one sentence or a short window of sentences")
     start: int
     end: int
-    sentence_index: int
+    sentence_index: int = Field(description="index of the sentence that scored (the window's seed)")
+    sentences: int = Field(default=1, description="sentences in the evidence window")
     excerpt_index: int
     case_key: str | None = None
     speaker_role: str | None = None

@@ -4,10 +4,10 @@
                   + tax * mean of the 3 best sims to the kind's taxonomy anchors
                   + section bonus (heading names the kind) + smooth * mean of neighbours' scores
 Taxonomy anchors per kind: CFIR cues whose wording is negative (barrier) or not (enabler), ERIC
-names+descriptions and cues (approach). Selection keeps, for each kind, the best-scoring
-sentences up to a per-kind quota per 1,000 words (summing to at most the density cap), above a
-minimum score and within a margin of the sentence's best kind, so a sentence can carry more than
-one kind but is not pressed into a kind it plainly is not.
+names+descriptions and cues (approach). Selection keeps, for each kind, evidence windows grown
+from the best-scoring sentences, up to a per-kind quota of findings per 1,000 words (summing to
+at most the density cap); a sentence can seed more than one kind, but not a kind it plainly is
+not (its score must be within a margin of its best kind's).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 from .anchors import Anchor
 from .cues import CueHits, cue_scores, document_damping
 from .models import KINDS, Sentence
+from .selection import grow_windows
 
 SECTION_CUES: dict[str, re.Pattern[str]] = {
     "barrier": re.compile(r"barrier|challenge|difficult|obstacle|problem|constraint|lack of", re.I),
@@ -32,7 +33,11 @@ SECTION_CUES: dict[str, re.Pattern[str]] = {
 
 @dataclass(frozen=True)
 class Weights:
-    """Parameters of the scorer; quotas are items per 1,000 words per kind."""
+    """Parameters of the scorer and the selection; quotas are findings per 1,000 words per kind.
+
+    Findings are evidence windows (`selection.py`): a seed sentence plus neighbours in the same
+    excerpt whose score for the kind is in the top `extend_share`, at most `max_sentences`.
+    """
 
     proto: float = 1.0
     tax: float = 1.0
@@ -41,13 +46,15 @@ class Weights:
     cue_damping: float = 0.1
     min_score: float = 0.9
     margin: float = 0.6
+    extend_share: float = 0.5
+    max_sentences: int = 4
     max_per_1000_words: float = 25.0
     quotas: tuple[tuple[str, float], ...] = (
-        ("barrier", 6.5),
-        ("enabler", 6.0),
-        ("approach", 6.0),
-        ("outcome", 3.0),
-        ("lesson", 3.0),
+        ("barrier", 5.5),
+        ("enabler", 7.5),
+        ("approach", 9.0),
+        ("outcome", 1.5),
+        ("lesson", 1.5),
     )
 
 
@@ -134,20 +141,27 @@ def quotas(words: int, weights: Weights) -> dict[str, int]:
     return out
 
 
-def select(scored: list[Scored], words: int, weights: Weights) -> list[tuple[Scored, str, float]]:
-    """(sentence, kind, score) kept: per kind, up to its quota, the best-scoring sentences whose
-    score is at least `min_score` and within `margin` of the sentence's best kind."""
-    kept: list[tuple[Scored, str, float]] = []
+def select(scored: list[Scored], words: int, weights: Weights) -> list[tuple[Scored, str, list[Scored]]]:
+    """(seed sentence, kind, window sentences) kept: per kind, up to its quota of windows grown from
+    the best-scoring sentences whose score is at least `min_score` and within `margin` of the
+    sentence's best kind (see `selection.grow_windows`); neighbours join a window by score alone."""
+    kept: list[tuple[Scored, str, list[Scored]]] = []
+    if not scored:
+        return kept
+    groups = [s.sentence.excerpt_index for s in scored]
+    best = np.array([max(s.scores.values()) for s in scored])
     for kind, quota in quotas(words, weights).items():
-        eligible = [
-            s
-            for s in scored
-            if s.scores[kind] >= weights.min_score
-            and s.scores[kind] >= max(s.scores.values()) - weights.margin
-        ]
-        eligible.sort(key=lambda s: -s.scores[kind])
-        kept.extend((s, kind, s.scores[kind]) for s in eligible[:quota])
-    kept.sort(key=lambda x: (x[0].sentence.start, KINDS.index(x[1])))
+        values = np.array([s.scores[kind] for s in scored])
+        windows = grow_windows(
+            values,
+            groups,
+            quota,
+            eligible=(values >= weights.min_score) & (values >= best - weights.margin),
+            extend_share=weights.extend_share,
+            max_sentences=weights.max_sentences,
+        )
+        kept.extend((scored[w.seed], kind, [scored[r] for r in w.rows]) for w in windows)
+    kept.sort(key=lambda x: (x[2][0].sentence.start, KINDS.index(x[1])))
     return kept
 
 
