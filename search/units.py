@@ -19,14 +19,17 @@ by a page break); the joined sentence keeps the span from its first to its last 
 Sentences shorter than 4 words are attached to the previous sentence. Excerpts in reference,
 contents and acknowledgement sections get no units.
 
-Ingest calls :func:`index_sentences` after writing documents or templates and before
-`embed_missing` (which then encodes the new sentences, through the ingester's cache).
+Document ingest plans a document's units before writing (`plan_units` over its excerpts),
+encodes their texts with the rest of the document and writes them, with their embeddings, in
+the document's own transaction (`write_units`). For templates (and anything else without
+units) ingest calls :func:`index_sentences` after writing and before `embed_missing` (which
+then encodes the new sentences, through the ingester's cache).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,10 +177,29 @@ def plan_units(excerpts: Sequence[ExcerptText], width: int = 1) -> tuple[list[Un
 
 def _rebuild(tx: Any, source: str) -> int:
     rows = [ExcerptText(**r) for r in tx.run(_SOURCE_EXCERPTS, source=source).data()]
-    units, pairs = plan_units(rows)
+    return write_units(tx, source, rows)
+
+
+def write_units(
+    tx: Any,
+    source: str,
+    excerpts: Sequence[ExcerptText],
+    vectors: Mapping[str, Sequence[float]] | None = None,
+) -> int:
+    """(Re)write the units of one source's `excerpts` (text order) in the caller's transaction.
+
+    With `vectors` (unit text -> unit vector), each unit is written with its embedding, so
+    nothing is left for `embed_missing`. Returns the number of units.
+    """
+    units, pairs = plan_units(excerpts)
     tx.run(_CLEAR, source=source, keep=[u.id for u in units])
     tx.run(_UNLINK, source=source)
-    payload = [{"id": u.id, "excerpt": u.excerpt, "props": u.props()} for u in units]
+    payload = []
+    for u in units:
+        props = u.props()
+        if vectors is not None and u.text in vectors:
+            props["embedding"] = [float(x) for x in vectors[u.text]]
+        payload.append({"id": u.id, "excerpt": u.excerpt, "props": props})
     for i in range(0, len(payload), 500):
         tx.run(_WRITE, rows=payload[i : i + 500])
     for i in range(0, len(pairs), 1000):

@@ -1,44 +1,51 @@
-"""Document ingest end to end: parse -> extract -> embed -> write, one transaction per document.
+"""Document ingest end to end: parse -> encode -> extract -> write, one transaction per document.
 
 `DocumentIngester` holds the heavy parts (embedding model, extractor, a `VectorCache` shared by
 every document it ingests, so no text is ever encoded twice in a run: the extractor's anchors
-once, each sentence once, and an excerpt that is also a sentence not again). Per document:
+once (from the on-disk vector store when it has them), each excerpt, search unit and sentence
+once, and a text that is all three not again). Per document:
 
 1. parse the file (`DocumentPipeline`); a file that cannot be read raises before any write;
 2. if its content is already in the graph, write nothing (no extraction either);
-3. extract suggested findings and links (sentences are encoded through the cache);
-4. encode the excerpts' texts in batches through the same cache;
-5. write Source, Excerpts (with embeddings), Cases and Claims in one transaction;
+3. plan its search units (`search.units.plan_units`) and encode the excerpt and unit texts in
+   large length-sorted batches through the cache;
+4. extract suggested findings and links (its sentences are mostly cache hits by now);
+5. write Source, Excerpts, Cases, Claims and search units, all with their embeddings, in one
+   transaction;
 6. `finish()`, when something was written: embed Case/Barrier/Enabler/Approach/Innovation
-   nodes (and any excerpt) still without an embedding (`search/indexing.embed_missing`).
+   nodes (and any excerpt or unit) still without an embedding (`search/indexing.refresh`).
    An unchanged document changes nothing, not even embeddings; nodes left unembedded by an
    interrupted step 6 are filled by the next ingest that writes, or by `embed_missing` alone.
 
 `ingest_many` overlaps step 5 of one document with steps 1-4 of the next (one writer thread),
-so graph writes hide behind encoding.
+so graph writes hide behind encoding. `timings` accumulates seconds per phase (read, clean,
+structure, graph_check, encode, encode_texts, extraction, graph_write, writer_wait, finish;
+'encode' is the model alone, the others exclude it) for `bench/ingest_speed.py`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from neo4j import Driver
-from spreadgraph.graph.connection import read_tx
-from spreadgraph.graph.documents import DocumentWrite, save_document, source_exists
+from neo4j import Driver, ManagedTransaction
+from spreadgraph.graph.connection import read_tx, write_tx
+from spreadgraph.graph.documents import DocumentWrite, source_exists, source_id_for, write_document
 from spreadgraph.ingest.documents.models import ParsedDocument
 from spreadgraph.ingest.documents.pipeline import DocumentPipeline
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
 from spreadgraph.ingest.extraction.models import Extraction
 from spreadgraph.search.embedder import Embedder
 from spreadgraph.search.indexing import refresh
+from spreadgraph.search.units import ExcerptText, plan_units, write_units
 
 from spreadgraph.config import get_settings
 
-ENCODE_BATCH = 64
+ENCODE_BATCH = 256
 
 
 class IngestProgress:
@@ -54,11 +61,25 @@ class IngestProgress:
 
 @dataclass
 class Prepared:
-    """A parsed document with its extraction and excerpt vectors, ready for the writer."""
+    """A parsed document with its extraction, search units and vectors, ready for the writer.
+
+    `vectors` maps every excerpt and unit text to its unit vector.
+    """
 
     doc: ParsedDocument
     extraction: Extraction | None
     vectors: dict[str, list[float]]
+    units: list[ExcerptText] = field(default_factory=list)
+
+
+def unit_excerpts(doc: ParsedDocument) -> list[ExcerptText]:
+    """The document's distinct excerpt spans as search-unit input, in the graph's order."""
+    source = source_id_for(doc)
+    spans: dict[str, ExcerptText] = {}
+    for e in doc.excerpts:
+        eid = f"{source}:{e.start}-{e.end}"
+        spans.setdefault(eid, ExcerptText(eid, e.text, e.start, e.end, e.section))
+    return sorted(spans.values(), key=lambda x: (x.start if x.start is not None else -1, x.id))
 
 
 class DocumentIngester:
@@ -73,7 +94,14 @@ class DocumentIngester:
         self.embedder = embedder or (cache.embedder if cache else Embedder(get_settings().embedding_model))
         self.cache = cache or VectorCache(self.embedder)
         self.extractor = extractor or CueEmbeddingExtractor(self.embedder)
-        self.pipeline = DocumentPipeline()
+        self.timings: dict[str, float] = {}
+        self.pipeline = DocumentPipeline(self.timings)
+
+    def _time(self, phase: str, began: float) -> float:
+        """Add the seconds since `began` to `phase` (thread-safe enough: one writer per phase)."""
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - began
+        return now
 
     def prepare(
         self, path: Path, *, driver: Driver | None = None, progress: IngestProgress | None = None
@@ -84,33 +112,73 @@ class DocumentIngester:
         progress.found("sections", len(doc.sections))
         progress.advance("sections", len(doc.sections))
         progress.found("excerpts", len(doc.excerpts))
+        began = time.perf_counter()
         if read_tx(lambda tx: source_exists(tx, doc), driver=driver):
+            self._time("graph_check", began)
             return Prepared(doc, None, {})
+        began = self._time("graph_check", began)
+        units = unit_excerpts(doc)
+        unit_texts = [u.text for u in plan_units(units)[0]]
+        began = self._time("structure", began)
+        encoding = self.cache.seconds
+        vectors = self.encode_texts(doc, unit_texts, progress)
+        began = self._timed_encode("encode_texts", began, encoding)
+        encoding = self.cache.seconds
         extraction = self.extractor.run(doc, self.cache)
-        return Prepared(doc, extraction, self.encode_excerpts(doc, progress))
+        self._timed_encode("extraction", began, encoding)
+        return Prepared(doc, extraction, vectors, units)
 
-    def encode_excerpts(self, doc: ParsedDocument, progress: IngestProgress) -> dict[str, list[float]]:
-        """Excerpt text -> unit vector, encoded in batches through the shared cache.
+    def _timed_encode(self, phase: str, began: float, encoding_before: float) -> float:
+        """Book the seconds since `began` to `phase`, except the model's encode time (to 'encode')."""
+        encoded = self.cache.seconds - encoding_before
+        self.timings["encode"] = self.timings.get("encode", 0.0) + encoded
+        now = self._time(phase, began)
+        self.timings[phase] -= encoded
+        return now
 
-        Texts go shortest first, so each batch pads to similar lengths (as one big encode would).
+    def encode_texts(
+        self, doc: ParsedDocument, unit_texts: list[str], progress: IngestProgress
+    ) -> dict[str, list[float]]:
+        """Excerpt and search-unit text -> unit vector, each distinct text encoded once through the
+        shared cache (the extractor's sentences are mostly the same texts, so it finds them there).
+
+        Texts go shortest first in large batches, so each batch pads to similar lengths.
         """
-        texts = sorted(dict.fromkeys(e.text for e in doc.excerpts), key=len)
+        excerpts = list(dict.fromkeys(e.text for e in doc.excerpts))
+        texts = sorted(dict.fromkeys([*excerpts, *unit_texts]), key=len)
+        done = 0
         for i in range(0, len(texts), ENCODE_BATCH):
             chunk = texts[i : i + ENCODE_BATCH]
             self.cache.vectors(chunk)
-            progress.advance("excerpts", len(chunk))
-        progress.advance("excerpts", len(doc.excerpts) - len(texts))  # repeated texts
-        return {t: [float(x) for x in self.cache.get(t)] for t in texts}
+            share = round(len(doc.excerpts) * (i + len(chunk)) / len(texts)) - done
+            progress.advance("excerpts", share)
+            done += share
+        return {t: self.cache.get(t).tolist() for t in texts}
 
     def write(self, prepared: Prepared, *, driver: Driver | None = None) -> DocumentWrite:
         """Step 5: one transaction (an unchanged document writes nothing)."""
-        return save_document(
-            prepared.doc, driver=driver, extraction=prepared.extraction, vectors=prepared.vectors or None
-        )
+        began = time.perf_counter()
+
+        def work(tx: ManagedTransaction) -> DocumentWrite:
+            result = write_document(tx, prepared.doc, prepared.extraction, prepared.vectors or None)
+            if result.action != "unchanged" and prepared.units:
+                write_units(tx, result.source_id, prepared.units, prepared.vectors)
+            return result
+
+        try:
+            return write_tx(work, driver=driver)
+        finally:
+            self._time("graph_write", began)
 
     def finish(self, *, driver: Driver | None = None) -> dict[str, int]:
         """Step 6: search units for new excerpts, then embed every node still without a vector."""
-        return refresh(driver, self.cache)
+        began, encoding = time.perf_counter(), self.cache.seconds
+        try:
+            return refresh(driver, self.cache)
+        finally:
+            self.timings["encode"] = self.timings.get("encode", 0.0) + self.cache.seconds - encoding
+            self._time("finish", began)
+            self.timings["finish"] -= self.cache.seconds - encoding
 
     def ingest(
         self, path: Path, *, driver: Driver | None = None, progress: IngestProgress | None = None
@@ -158,16 +226,18 @@ class DocumentIngester:
         if wrote:
             self.finish(driver=driver)
 
-    @staticmethod
     def _collect(
-        pending: tuple[Path, Future[DocumentWrite]], progress: IngestProgress
+        self, pending: tuple[Path, Future[DocumentWrite]], progress: IngestProgress
     ) -> tuple[Path, DocumentWrite | Exception]:
         path, future = pending
         progress.advance("documents", 1)
+        began = time.perf_counter()
         try:
             return path, future.result()
         except Exception as exc:
             return path, exc
+        finally:
+            self._time("writer_wait", began)
 
 
 @lru_cache(maxsize=1)
