@@ -1,5 +1,5 @@
 """Search, what-worked, overview and neighbourhood pages (and JSON twins) over a hand-made graph,
-in process against the real Neo4j (tests/explore_fixtures.py; deterministic word vectors)."""
+in process against the real Neo4j (tests/test_webui_explore_fixtures.py; deterministic word vectors)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from spreadgraph.webui.app import create_app
 from spreadgraph.webui.pages import search as search_pages
 
 from tests.conftest import wipe_data
-from tests.explore_fixtures import ENCODER, EXPECTED, HOSTILE, SCRIPT, seed_explore
+from tests.test_webui_explore_fixtures import ENCODER, EXPECTED, HOSTILE, SCRIPT, seed_explore
+from tests.test_webui_pages import OWN_SCRIPTS
 
 PAGES = [
     "/search",
@@ -51,6 +52,8 @@ def test_each_page_and_its_json_twin(client: TestClient) -> None:
         page = client.get(url)
         assert page.status_code == 200, (url, page.text[:300])
         assert page.headers["content-type"].startswith("text/html")
+        lower = OWN_SCRIPTS.sub("", page.text).lower()
+        assert not any(bad in lower for bad in ("<script", "<style", " style=", " onclick")), url
         link = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page.text)
         assert link, url
         twin = client.get(link.group(1).replace("&amp;", "&"))
@@ -270,7 +273,7 @@ def test_overview_html_draws_accessible_charts(client: TestClient) -> None:
     html = client.get("/overview").text
     assert html.count("<svg") == 2 and html.count("<title id=") == 2 and html.count("<desc id=") == 2
     assert "Inner Setting" in html and "Available Resources" in html
-    assert html.count('class="cell-empty"') == 12 * 0 + 4 * 3 - 4  # 12 cells, 4 with evidence
+    assert html.count('class="cell-empty"') == 4 * 3 - 4  # 12 cells, 4 with evidence
     assert 'fill="url(#hatch)"' in html  # suggested-only cells are hatched
     assert f'href="/barriers/{quote("barrier:x-no-time", safe=":")}"' in html
     assert 'href="/approaches/approach:x-training"' in html

@@ -55,7 +55,7 @@ class Axis(Model):
     @property
     def short(self) -> str:
         name = self.name or self.id
-        return name if len(name) <= 34 else name[:33] + "…"
+        return name if len(name) <= 38 else name[:37] + "…"
 
 
 class Cell(Model):

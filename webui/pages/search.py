@@ -74,7 +74,8 @@ class FormFilters:
         )
 
     def form(self, q: str, kinds: list[str] | None = None, limit: int = 10) -> SearchForm:
-        chosen = self.filters.model_dump(exclude={"published_only"}, exclude_none=True)
+        dumped = self.filters.model_dump(exclude={"published_only"}, exclude_none=True)
+        chosen = {k: v for k, v in dumped.items() if not (isinstance(v, str) and not v.strip())}
         return SearchForm(q=q, kinds=kinds or [], limit=limit, filters=chosen)
 
 

@@ -25,6 +25,7 @@
     Source: "rectangle",
   };
   var EDGE_COLOURS = { "did not address": "#b3261e", caused: "#8a5a00" };
+  var PLAIN = { met: true, used: true, about: true, "described in": true };
 
   // Cytoscape adds a <style> element unless one with this id exists; the CSP refuses inline
   // styles, so point it at our stylesheet, which already holds its one rule.
@@ -52,7 +53,7 @@
         group: "nodes",
         data: {
           id: n.id,
-          name: shorten(n.name || n.id, 40),
+          name: n.id === centre ? shorten(n.name || n.id, 28) : shorten(n.name || n.id, 40),
           full: n.name || n.id,
           label: n.label,
           href: n.href,
@@ -69,7 +70,8 @@
           source: e.source,
           target: e.target,
           kind: e.kind,
-          caption: e.cases > 1 ? e.kind + " ×" + e.cases : e.kind,
+          // Approach-barrier effects are labelled; met / used / about / described in are plain.
+          caption: PLAIN[e.kind] ? "" : e.cases > 1 ? e.kind + " ×" + e.cases : e.kind,
         },
       });
     });
@@ -85,9 +87,9 @@
           shape: function (n) { return SHAPES[n.data("label")] || "ellipse"; },
           label: "data(name)",
           color: "#1b1b1b",
-          "font-size": 11,
+          "font-size": 12,
           "text-wrap": "wrap",
-          "text-max-width": 130,
+          "text-max-width": 120,
           "text-valign": "bottom",
           "text-margin-y": 4,
           "text-background-color": "#ffffff",
@@ -97,7 +99,10 @@
           height: 18,
         },
       },
-      { selector: "node[centre = 1]", style: { width: 30, height: 30, "font-weight": "bold", "font-size": 12 } },
+      {
+        selector: "node[centre = 1]",
+        style: { width: 30, height: 30, "font-weight": "bold", "font-size": 13, "text-valign": "top", "text-margin-y": -4 },
+      },
       {
         selector: "edge",
         style: {
@@ -107,7 +112,7 @@
           "target-arrow-shape": "triangle",
           "curve-style": "bezier",
           label: "data(caption)",
-          "font-size": 9,
+          "font-size": 10,
           color: "#4a4a4a",
           "text-rotation": "autorotate",
           "text-background-color": "#ffffff",
@@ -116,6 +121,19 @@
       },
       { selector: "node:selected", style: { "border-width": 3, "border-color": "#f4b400" } },
     ];
+  }
+
+  // The concentric layout draws a circle; stretch it into an ellipse that suits the wide box,
+  // so the drawing can be zoomed in further and its labels stay readable.
+  function spread(cy, box) {
+    var ratio = box.clientWidth / Math.max(box.clientHeight, 1);
+    var sx = Math.min(1.5, Math.sqrt(Math.max(ratio, 1)));
+    var centre = cy.nodes("[centre = 1]").position();
+    cy.nodes().positions(function (n) {
+      var p = n.position();
+      return { x: centre.x + (p.x - centre.x) * sx, y: centre.y + (p.y - centre.y) / sx };
+    });
+    cy.fit(undefined, 16);
   }
 
   function draw(box) {
@@ -135,14 +153,21 @@
             name: "concentric",
             concentric: function (n) { return n.data("centre") ? 2 : 1; },
             levelWidth: function () { return 1; },
-            minNodeSpacing: 28,
-            padding: 24,
+            minNodeSpacing: 36,
+            nodeDimensionsIncludeLabels: true,
+            avoidOverlap: true,
+            padding: 16,
             animate: false,
           },
+          maxZoom: 1.6,
           userZoomingEnabled: false,
           boxSelectionEnabled: false,
           autoungrabify: false,
         });
+        spread(cy, box);
+        // The drawing now shows the neighbours; their list stays one click away (keyboard, AT).
+        var list = box.closest("section") && box.closest("section").querySelector("details.neighbour-list");
+        if (list) list.open = false;
         cy.on("tap", "node", function (evt) {
           var target = evt.target.data("href");
           if (target && !evt.target.data("centre")) window.location.assign(target);
