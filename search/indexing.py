@@ -2,8 +2,9 @@
 
 `refresh(driver, encoder)` is what ingest calls after writing (documents and templates alike):
 it writes the sentence search units of new excerpts (`search.units.index_sentences`), then
-`embed_missing(driver, encoder)` embeds whatever still has no vector; a future
-`spreadgraph reembed` shares them. `encoder` is an `Embedder` or a `VectorCache`
+`embed_missing(driver, encoder)` embeds whatever still has no vector. `reembed(driver, encoder)`
+(`spreadgraph reembed`) brings every stored vector in line with the current model, for when
+SPREADGRAPH_EMBEDDING_MODEL changes. `encoder` is an `Embedder` or a `VectorCache`
 (whose texts are encoded once: a node whose text the extractor already encoded costs nothing).
 Work goes in batches: read up to `batch` nodes without an embedding, encode their distinct texts,
 write the vectors, repeat; an interrupted run resumes where it stopped.
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from neo4j import Driver
+from spreadgraph.graph import embeddings as _embeddings
 from spreadgraph.graph.connection import read_tx, write_tx
 from spreadgraph.graph.embeddings import missing_embeddings, set_embeddings
 from spreadgraph.schema.model import embedded_labels
@@ -66,3 +68,104 @@ def refresh(driver: Driver | None, encoder: object) -> dict[str, int]:
 
     index_sentences(driver, encoder)
     return embed_missing(driver, encoder)
+
+
+def text_expression(label: str) -> str:
+    """The Cypher expression of the text a node's embedding encodes (the same as `embed_missing`)."""
+    return _embeddings._TEXT.get(label, _embeddings._NAMED)
+
+
+_ALL = {
+    label: f"""
+MATCH (n:{label})
+WHERE n.id IS NOT NULL AND n.id > $after
+WITH n, {text_expression(label)} AS text
+WHERE text IS NOT NULL AND trim(text) <> ''
+RETURN n.id AS id, text, n.embedding AS embedding
+ORDER BY id
+LIMIT $limit
+"""
+    for label in embedded_labels()
+}
+_REPLACE = {
+    label: f"""
+UNWIND $rows AS row
+MATCH (n:{label} {{id: row.id}})
+SET n.embedding = row.embedding
+"""
+    for label in embedded_labels()
+}
+SAME = 0.999  # cosine above which a stored vector counts as this model's
+
+
+def count_embedded(driver: Driver | None) -> dict[str, int]:
+    """Nodes per embedded label (what `reembed` will look at)."""
+    return {
+        label: read_tx(
+            lambda tx, label=label: tx.run(f"MATCH (n:{label}) RETURN count(n) AS n").single()["n"],
+            driver=driver,
+        )
+        for label in embedded_labels()
+    }
+
+
+def reembed(
+    driver: Driver | None,
+    encoder: object,
+    labels: Iterable[str] | None = None,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, dict[str, int]]:
+    """Re-encode every node of `labels` with `encoder` and store the vectors that differ.
+
+    The model that made a stored vector is not recorded, so each node's text is encoded and
+    compared: a vector within cosine `SAME` of the new one is kept, anything else (or none) is
+    replaced. Running it again writes nothing; an interrupted run resumes by running it again.
+    A model whose dimension differs from the stored vectors' is refused (the vector indexes
+    would need rebuilding first). Returns per label {'checked': n, 'replaced': m}.
+    """
+    import numpy as np
+
+    from spreadgraph.errors import ConfigError
+
+    done: dict[str, dict[str, int]] = {}
+    for label in labels or embedded_labels():
+        if label not in embedded_labels():
+            raise ValueError(f"{label} has no vector index in schema/model.py")
+        stats = done.setdefault(label, {"checked": 0, "replaced": 0})
+        after = ""
+        while True:
+            rows = read_tx(
+                lambda tx, label=label, after=after: tx.run(_ALL[label], after=after, limit=batch).data(),
+                driver=driver,
+            )
+            if not rows:
+                break
+            texts = list(dict.fromkeys(r["text"] for r in rows))
+            fresh = dict(zip(texts, encode_texts(encoder, texts), strict=True))
+            payload = []
+            for r in rows:
+                new = np.asarray(fresh[r["text"]], dtype=np.float32)
+                old = r["embedding"]
+                if old is not None and len(old) != len(new):
+                    raise ConfigError(
+                        f"{label} {r['id']}: stored vectors have {len(old)} dimensions, the model "
+                        f"gives {len(new)}",
+                        hint="rebuild the vector indexes for the new dimension before re-embedding",
+                    )
+                if old is None or float(np.dot(np.asarray(old, dtype=np.float32), new)) < SAME:
+                    payload.append({"id": r["id"], "embedding": new.tolist()})
+            if payload:
+                write_tx(
+                    lambda tx, label=label, payload=payload: tx.run(_REPLACE[label], rows=payload),
+                    driver=driver,
+                )
+            stats["checked"] += len(rows)
+            stats["replaced"] += len(payload)
+            if progress:
+                progress(label, len(rows))
+            after = rows[-1]["id"]
+            if len(rows) < batch:
+                break
+    return done

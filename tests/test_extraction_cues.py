@@ -81,3 +81,29 @@ def test_name_falls_back_to_label_then_opening_phrase() -> None:
 
 def test_trim_phrase_drops_function_words() -> None:
     assert trim_phrase("the new rota and") == "new rota"
+
+
+def test_prototypes_and_test_fixtures_share_no_12_word_run_with_the_corpus() -> None:
+    """The extractor's own texts (prototypes, fixtures) are written for this project."""
+    import re
+    from pathlib import Path
+
+    import pytest
+    from spreadgraph.ingest.extraction.anchors import PROTOTYPES
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    if not corpus.is_dir():
+        pytest.skip(f"{corpus} is absent: the shared corpus is not beside this clone")
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"[a-z0-9']+", text.lower())
+        return {tuple(words[i : i + 12]) for i in range(len(words) - 11)}
+
+    corpus_runs: set[tuple[str, ...]] = set()
+    for path in corpus.glob("*.txt"):
+        corpus_runs |= runs(path.read_text(encoding="utf-8"))
+    ours = " . ".join(t for texts in PROTOTYPES.values() for t in texts)
+    here = Path(__file__).parent
+    for path in [*here.glob("test_extraction_*.py"), *here.glob("test_documents_*.py")]:
+        ours += " . " + path.read_text(encoding="utf-8")
+    assert not runs(ours) & corpus_runs

@@ -16,6 +16,7 @@ from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.documents.ingester import DocumentIngester
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor
 from spreadgraph.search.embedder import Embedder
+from spreadgraph.search.indexing import reembed
 
 pytestmark = pytest.mark.slow
 
@@ -186,3 +187,57 @@ def test_ingest_builds_search_units_so_hybrid_search_finds_the_document(
     response = Searcher(graph, ingester.embedder).search("no private room in small pharmacies", limit=5)
     assert response.results, response
     assert any("private consultation room" in (r.text or "") for r in response.results)
+
+
+def test_each_distinct_text_is_encoded_once_and_a_reingest_encodes_and_writes_nothing(
+    graph: Driver, tmp_path: Path
+) -> None:
+    path = tmp_path / "spacer-check.md"
+    path.write_text(REPORT.replace("inhaler", "spacer"), encoding="utf-8")
+    embedder = Embedder("all-MiniLM-L6-v2")  # counts its own encode calls and texts
+    ingester = DocumentIngester(embedder)
+    [(_, result)] = list(ingester.ingest_many([path], driver=graph))
+    assert result.action == "created"
+    encoded = ingester.cache.encoded_texts()
+    assert embedder.texts_encoded == len(encoded) == len(set(encoded))
+    units = graph.execute_query(
+        "MATCH (u:Sentence)-[:IN_EXCERPT]->(:Excerpt)-[:FROM]->(:Source {id: $id}) "
+        "RETURN u.text AS text, u.embedding IS NOT NULL AS embedded",
+        id=result.source_id,
+    ).records
+    assert units and all(r["embedded"] for r in units), "units are written with their vectors"
+    assert {r["text"] for r in units} <= set(ingester.cache.texts())
+
+    calls, before = embedder.calls, fingerprint(graph)
+    [(_, again)] = list(ingester.ingest_many([path], driver=graph))
+    assert again.action == "unchanged" and embedder.calls == calls and fingerprint(graph) == before
+    fresh = Embedder("all-MiniLM-L6-v2")
+    [(_, third)] = list(DocumentIngester(fresh).ingest_many([path], driver=graph))
+    assert third.action == "unchanged" and fresh.calls == 0 and fingerprint(graph) == before
+
+
+class RotatedModel:
+    """Stands in for a different embedding model: the real vectors, rolled by one dimension."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        return [v[1:] + v[:1] for v in self.embedder.encode(texts)]
+
+
+def test_reembed_replaces_only_vectors_of_another_model_and_then_nothing(
+    graph: Driver, ingester: DocumentIngester, report: Path
+) -> None:
+    list(ingester.ingest_many([report], driver=graph))
+    labels = ["Case", "Barrier", "Enabler", "Approach"]
+    same = reembed(graph, ingester.embedder, labels)
+    assert sum(s["checked"] for s in same.values()) > 0
+    assert sum(s["replaced"] for s in same.values()) == 0, "same model: nothing to replace"
+    other = reembed(graph, RotatedModel(ingester.embedder), labels)
+    assert all(s["replaced"] == s["checked"] for s in other.values())
+    before = fingerprint(graph)
+    again = reembed(graph, RotatedModel(ingester.embedder), labels)
+    assert sum(s["replaced"] for s in again.values()) == 0 and fingerprint(graph) == before
+    back = reembed(graph, ingester.embedder, labels)
+    assert all(s["replaced"] == s["checked"] for s in back.values())

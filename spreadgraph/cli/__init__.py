@@ -40,6 +40,9 @@ def _register() -> None:
     from spreadgraph.cli import search  # search and what-worked (issue 5)
 
     search.register(app)
+    from spreadgraph.cli import reembed  # re-embedding after a model change (issue 4)
+
+    reembed.register(app)
 
 
 def main() -> None:

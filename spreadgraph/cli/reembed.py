@@ -1,0 +1,59 @@
+"""`spreadgraph reembed`: bring every stored vector in line with SPREADGRAPH_EMBEDDING_MODEL."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def reembed(
+    label: list[str] = typer.Option(
+        None, "--label", help="Only these labels (default: every embedded label)."
+    ),
+    batch: int = typer.Option(256, min=1, max=10_000, help="Nodes read, encoded and written per step."),
+) -> None:
+    """Re-encode every embedded node with the configured model; only changed vectors are written.
+
+    Safe to run again (a second run writes nothing) and to interrupt (run it again to finish).
+    """
+    from spreadgraph.config import get_settings
+    from spreadgraph.graph.connection import get_driver
+    from spreadgraph.search.embedder import Embedder
+    from spreadgraph.search.indexing import count_embedded
+    from spreadgraph.search.indexing import reembed as run_reembed
+
+    settings = get_settings()
+    driver = get_driver(settings)
+    embedder = Embedder(settings.embedding_model)
+    totals = {k: v for k, v in count_embedded(driver).items() if not label or k in label}
+    with Progress(
+        TextColumn("{task.description:10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    ) as bars:
+        tasks = {name: bars.add_task(name, total=n) for name, n in totals.items() if n}
+        result = (
+            run_reembed(
+                driver,
+                embedder,
+                list(tasks) or [],
+                batch=batch,
+                progress=lambda name, n: bars.advance(tasks[name], n),
+            )
+            if tasks
+            else {}
+        )
+    for name, stats in result.items():
+        out.print(f"{name}: {stats['checked']} checked, {stats['replaced']} re-embedded")
+    replaced = sum(s["replaced"] for s in result.values())
+    out.print(f"model {settings.embedding_model}: {replaced} vector(s) replaced")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(reembed)
