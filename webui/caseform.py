@@ -340,6 +340,7 @@ class ProblemView(BaseModel):
     path: str
     message: str
     field_id: str | None = None
+    where: str | None = None  # the field as the form names it, e.g. "Barriers › Barrier 2 › Name"
 
 
 def build_views(
@@ -349,7 +350,8 @@ def build_views(
     _, rows = form_to_template(form)
     by_field: dict[str, list[str]] = {}
     views: list[PartView] = []
-    names: set[str] = set()
+    names: dict[str, int] = {}  # field name -> position in the form
+    labels: dict[str, str] = {}
     for part in PARTS:
         numbers: list[int | None]
         if part.repeat:
@@ -364,7 +366,9 @@ def build_views(
             fields = []
             for spec in part.specs:
                 name = field_name(part, spec, number)
-                names.add(name)
+                names.setdefault(name, len(names))
+                row_label = f" › {part.row_name.capitalize()} {number}" if number is not None else ""
+                labels[name] = f"{part.title}{row_label} › {spec.label}"
                 raw = form.get(name)
                 value: Any = bool(raw) if spec.kind == "checkbox" else (raw if isinstance(raw, str) else "")
                 fields.append(
@@ -395,7 +399,13 @@ def build_views(
         path = form_path(problem.path, rows)
         target = _nearest(path, names)
         listed.append(
-            ProblemView(path=path, message=problem.message, field_id=field_id(target) if target else None)
+            ProblemView(
+                path=path,
+                message=problem.message,
+                field_id=field_id(target) if target else None,
+                where=labels.get(target or "")
+                or next((v.title for v in views if v.key and v.key == path), None),
+            )
         )
         if target:
             by_field.setdefault(target, []).append(problem.message)
@@ -407,10 +417,12 @@ def build_views(
         for row in view.rows:
             for f in row.fields:
                 f.errors = by_field.get(f.name, [])
+    order = {field_id(name): position for name, position in names.items()}
+    listed.sort(key=lambda p: order.get(p.field_id or "", -1))
     return views, listed
 
 
-def _nearest(path: str, names: set[str]) -> str | None:
+def _nearest(path: str, names: dict[str, int]) -> str | None:
     """The form field a problem path belongs to: itself or its nearest parent that is a field."""
     while path:
         if path in names:
