@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from spreadgraph.webui.errors import InvalidRequest, MethodNotAllowed, NotFound
+from spreadgraph.webui.errors import API_ERROR_RESPONSES, InvalidRequest, MethodNotAllowed, NotFound
 from spreadgraph.webui.render import HERE, FormatMiddleware, error_app, error_response
 from spreadgraph.webui.security import GuardMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -48,21 +48,15 @@ def create_app() -> FastAPI:
         openapi_url="/api/openapi.json",
         dependencies=[ReadAccess],  # SPREADGRAPH_READ_ACCESS: open (default) or signed-in
     )
-    app.include_router(cases.router, prefix="/api")
-    app.include_router(review_api.router, prefix="/api")
-    app.include_router(cypher.router, prefix="/api")
-    app.include_router(search.router, prefix="/api")
-    app.include_router(browse.router)
-    app.include_router(items.router)
-    app.include_router(console.router)
-    app.include_router(console.forms)
-    # Staff: search and overview pages.
-    app.include_router(search_pages.router)
-    app.include_router(overview.router)
-    # Contributors and reviewers: sign-in, the case form and the review queue.
-    app.include_router(account.router)
-    app.include_router(submit.router)
-    app.include_router(review.router)
+    # The JSON API: in the OpenAPI schema, with the error responses every route may give.
+    for api in (cases.router, review_api.router, cypher.router, search.router):
+        app.include_router(api, prefix="/api", responses=API_ERROR_RESPONSES)
+    # HTML pages (each with a JSON twin) stay out of the API schema.
+    pages = [browse.router, items.router, console.router, console.forms]
+    pages += [search_pages.router, overview.router]  # staff: search and overview
+    pages += [account.router, submit.router, review.router]  # contributors and reviewers
+    for page in pages:
+        app.include_router(page, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Outermost first at run time: FormatMiddleware, then GuardMiddleware, then the routes.
     app.add_middleware(GuardMiddleware, render_error=error_app)
@@ -74,7 +68,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(request.scope, _http_error(exc))
+        response = error_response(request.scope, _http_error(exc))
+        response.headers.update(exc.headers or {})  # e.g. `Allow` on 405 (RFC 9110)
+        return response
 
     @app.exception_handler(RequestValidationError)
     def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel
+
 from spreadgraph.errors import SpreadgraphError
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    hint: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """The fixed JSON error shape (`SpreadgraphError.as_dict`)."""
+
+    ok: bool = False
+    error: ErrorDetail
 
 
 class NotFound(SpreadgraphError):
@@ -58,3 +75,17 @@ class Conflict(SpreadgraphError):
 
     status = 409
     code = "conflict"
+
+
+#: Documented on every `/api` route: the errors any of them may answer with, in the fixed shape.
+API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "The body could not be parsed, or the request is not valid for this resource"),
+        (401, "Not signed in (session or API token needed)"),
+        (403, "Wrong role, or a cross-origin request"),
+        (404, "No such resource"),
+        (413, "The body is larger than SPREADGRAPH_MAX_BODY_BYTES"),
+        (422, "The request does not match the declared parameters or body"),
+    )
+}
