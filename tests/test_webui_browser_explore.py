@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from spreadgraph.webui.pages import search as search_pages
+
 from tests.test_webui_browser import browser, live, page, shots  # noqa: F401  (fixtures)
 
 TELEDERM = "case:teledermatology-failed-pathway"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_caches() -> None:
+    """The form's choices are reused for a minute; another module's graph may have filled them."""
+    search_pages._choices_cache.clear()
 
 
 def wait_for_graph(tab: object) -> int:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 from spreadgraph.webui.api import search as search_api
 from spreadgraph.webui.app import create_app
+from spreadgraph.webui.pages import overview as overview_pages
 from spreadgraph.webui.pages import search as search_pages
 
 from tests.conftest import wipe_data
@@ -40,6 +41,7 @@ def client(migrated: Driver) -> Iterator[TestClient]:
     wipe_data(migrated)
     seed_explore(migrated)
     search_pages._choices_cache.clear()
+    overview_pages._cache.clear()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search_api, "_embedder", lambda: ENCODER)
         with TestClient(create_app()) as test_client:

@@ -18,6 +18,7 @@ STATEMENTS: dict[str, tuple[str, dict[str, Any]]] = {
     "top barriers": (overview.TOP_BARRIERS, {"limit": 12}),
     "map cells": (overview.CELLS, {"barriers": ["barrier:a", "barrier:b"], "kinds": overview.MAP_KINDS}),
     "top approaches": (overview.TOP_APPROACHES, {"limit": 10}),
+    "version": (overview.VERSION, {}),
     "case": (neighbourhood._CASE, {"id": "case:a"}),
     "case items": (neighbourhood._CASE_ITEMS, {"id": "case:a"}),
     "case links": (neighbourhood._CASE_LINKS, {"id": "case:a", "kinds": LINKS}),

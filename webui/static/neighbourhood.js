@@ -153,6 +153,7 @@
             name: "concentric",
             concentric: function (n) { return n.data("centre") ? 2 : 1; },
             levelWidth: function () { return 1; },
+            startAngle: Math.PI, // first neighbour on the left: small graphs spread across the wide box
             minNodeSpacing: 36,
             nodeDimensionsIncludeLabels: true,
             avoidOverlap: true,
