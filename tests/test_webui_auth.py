@@ -141,7 +141,19 @@ def test_sign_in_page_explains_how_to_get_an_account(client: TestClient, tmp_pat
         get_settings.cache_clear()
 
 
-@pytest.mark.parametrize("path", ["/sign-in", "/sign-out", "/submit", "/submit/upload"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sign-in",
+        "/sign-out",
+        "/submit",
+        "/submit/upload",
+        "/review/cases/case:ctg-myrecord/publish",
+        "/review/cases/case:ctg-myrecord/reject",
+        "/review/claims/claim:test:1/confirm",
+        "/review/claims/claim:test:1/reject",
+    ],
+)
 def test_forms_refuse_a_missing_or_wrong_csrf_token(client: TestClient, path: str) -> None:
     sign_in(client, REVIEWER)
     before = fingerprint()
