@@ -82,24 +82,29 @@ ORDER BY s.id, e.start, e.id
 LIMIT $limit
 """
 
-_ITEM = """
-MATCH (n {id: $id}) WHERE $label IN labels(n)
-  AND ($unpublished
-       OR EXISTS { MATCH (c:Case)-[:ABOUT]->(n) WHERE c.status = 'published' }
-       OR EXISTS { MATCH (c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(n)
-                   WHERE c.status = 'published' AND cl.status <> 'rejected' })
+# Labels cannot be parameters: one statement per item label (from this fixed tuple), so the node
+# is found through its label's unique id index instead of a scan of every node.
+ITEM_LABELS = ("Barrier", "Enabler", "Approach", "Innovation")
+_ITEM_TEMPLATE = """
+MATCH (n:__LABEL__ {id: $id})
+WHERE $unpublished
+   OR EXISTS { MATCH (c:Case)-[:ABOUT]->(n) WHERE c.status = 'published' }
+   OR EXISTS { MATCH (c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(n)
+               WHERE c.status = 'published' AND cl.status <> 'rejected' }
 RETURN n {.id, .name, .type, .description, .aliases} AS item,
        [(n)-[:CODED_AS]->(k) | k {.id, .name, .label, kind: labels(k)[0],
           group: head([(k)-[:IN_DOMAIN|IN_CLUSTER]->(g) | g.name]
                       + [(k)-[:PART_OF]->()-[:IN_DOMAIN]->(g) | g.name])}] AS codes
 """
 # Claims whose subject is the item (met it / used it / ...), with their case and evidence.
-_ITEM_CLAIMS = f"""
-MATCH (n {{id: $id}})<-[:SUBJECT]-(cl:Claim)<-[:MAKES]-(c:Case)
-WHERE $label IN labels(n) AND cl.kind IN $kinds AND cl.status <> 'rejected' AND {_VISIBLE_CASE}
+_ITEM_CLAIMS_TEMPLATE = f"""
+MATCH (n:__LABEL__ {{id: $id}})<-[:SUBJECT]-(cl:Claim)<-[:MAKES]-(c:Case)
+WHERE cl.kind IN $kinds AND cl.status <> 'rejected' AND {_VISIBLE_CASE}
 RETURN c {{.id, .title, .spread_status}} AS case, {_CLAIM} AS claim, {_EVIDENCE} AS evidence
 ORDER BY c.title, cl.id
 """
+_ITEM = {label: _ITEM_TEMPLATE.replace("__LABEL__", label) for label in ITEM_LABELS}
+_ITEM_CLAIMS = {label: _ITEM_CLAIMS_TEMPLATE.replace("__LABEL__", label) for label in ITEM_LABELS}
 _LINKS_TO_BARRIER = f"""
 MATCH (b:Barrier {{id: $id}})<-[:OBJECT]-(cl:Claim)-[:SUBJECT]->(a:Approach), (c:Case)-[:MAKES]->(cl)
 WHERE cl.kind IN $kinds AND cl.status <> 'rejected' AND {_VISIBLE_CASE}
@@ -192,15 +197,17 @@ def case(driver: Driver, case_id: str, *, unpublished: bool = False, excerpts: i
 def item(driver: Driver, label: str, item_id: str, *, unpublished: bool = False) -> dict[str, Any] | None:
     """A Barrier, Enabler, Approach or Innovation with its confirmed codes; None unless a visible
     case uses it."""
-    return _one(_ITEM, {"id": item_id, "label": label, "unpublished": unpublished}, driver)
+    if label not in _ITEM:
+        return None
+    return _one(_ITEM[label], {"id": item_id, "unpublished": unpublished}, driver)
 
 
 def item_claims(
     driver: Driver, label: str, item_id: str, kinds: list[str], *, unpublished: bool = False
 ) -> list[dict[str, Any]]:
     """Claims of these kinds about the item, each with its case and evidence."""
-    params = {"id": item_id, "label": label, "kinds": kinds, "unpublished": unpublished}
-    return read(_ITEM_CLAIMS, params, driver=driver)
+    params = {"id": item_id, "kinds": kinds, "unpublished": unpublished}
+    return read(_ITEM_CLAIMS[label], params, driver=driver)
 
 
 def barrier_links(driver: Driver, barrier_id: str, *, unpublished: bool = False) -> list[dict[str, Any]]:

@@ -92,6 +92,9 @@ def test_what_worked_page(page, live, shots: Path) -> None:  # noqa: F811
     for heading in ("Similar cases", "Approaches, ranked by evidence", "Barriers to expect", "Best excerpts"):
         assert page.get_by_role("heading", name=heading).is_visible(), heading
     page.screenshot(path=str(shots / "what-worked.png"), full_page=True)
+    page.screenshot(path=str(shots / "what-worked-top.png"))
+    page.get_by_role("heading", name="Barriers to expect").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "what-worked-barriers.png"))
     assert not page.problems, page.problems
 
 

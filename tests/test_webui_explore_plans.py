@@ -1,4 +1,4 @@
-"""The Cypher behind the overview, the neighbourhood graph and the search page's links is planned
+"""The Cypher behind the overview, the neighbourhood graph, item pages and the search links is planned
 without cartesian products or all-node scans (EXPLAIN against the real Neo4j, migrated schema),
 so its cost follows the nodes it touches rather than the size of the graph."""
 
@@ -28,6 +28,17 @@ STATEMENTS: dict[str, tuple[str, dict[str, Any]]] = {
     },
     **{
         f"{label} links": (neighbourhood._ITEM_LINKS[label], {"id": "x", "kinds": LINKS})
+        for label in ("Barrier", "Approach")
+    },
+    **{
+        f"{label} page": (pages._ITEM[label], {"id": "x", "unpublished": False})
+        for label in pages.ITEM_LABELS
+    },
+    **{
+        f"{label} page claims": (
+            pages._ITEM_CLAIMS[label],
+            {"id": "x", "kinds": ["met_barrier"], "unpublished": False},
+        )
         for label in ("Barrier", "Approach")
     },
     "unit excerpts": (pages._UNIT_EXCERPTS, {"units": ["u"]}),
