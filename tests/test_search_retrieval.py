@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import pytest
 from neo4j import Driver
 from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.passages import merge_overlaps
 from spreadgraph.search.query import MAX_QUERY_CHARS, escape_lucene, prepare
-from spreadgraph.search.retrieval import Searcher, SearchResult, fuse, score_fusion, suppress_overlaps
+from spreadgraph.search.retrieval import Searcher, SearchResult, fuse, score_fusion
 
 from tests.conftest import wipe_data
 from tests.search_fixtures import HOSPITAL, PRACTICE, WordVectors, seed, unit
@@ -153,8 +154,9 @@ def test_fusion_rule_and_overlap_suppression_without_a_database() -> None:
         5,
     )
     assert fused[0].id == "b"
-    kept = suppress_overlaps([r("x", 0, 100), r("y", 50, 150), r("z", 50, 150, source="other")])
+    kept = merge_overlaps([r("x", 0, 100), r("y", 50, 150), r("z", 50, 150, source="other")])
     assert [k.id for k in kept] == ["x", "z"]
+    assert kept[0].merged == ["y"] and kept[1].merged == []
 
 
 def test_score_fusion_is_on_a_fixed_scale_without_a_database() -> None:
