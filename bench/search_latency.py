@@ -12,7 +12,7 @@ the generator wrote, spot-checked against the database) for a few hundred real M
 vectors, asking the index for 10 and for 200 candidates (what search asks for).
 
 Baselines in the same run: the same latency phases (1 client) over a small synthetic graph
-(`--baseline-excerpts`, default 5,000; `--no-baseline` skips it), and numpy brute force
+(`--baseline-dir`, `--baseline-excerpts`, default 3,000; `--no-baseline` skips it), and numpy brute force
 time per query next to the index's.
 """
 
@@ -204,6 +204,29 @@ def recall(driver: Any, graph_dir: Path, n_queries: int, log: Callable[[str], No
     return out
 
 
+def phases(driver: Any, n: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """In-process `Searcher.search` phase times (median ms over `n` queries, half filtered)."""
+    from spreadgraph.search.embedder import Embedder
+    from spreadgraph.search.filters import SearchFilters
+    from spreadgraph.search.retrieval import Searcher
+
+    from spreadgraph.config import get_settings
+
+    searcher = Searcher(driver, Embedder(get_settings().embedding_model))
+    rng = random.Random(41)
+    texts = query_texts(random.Random(43))
+    searcher.search(texts[-1])
+    seen: dict[str, list[float]] = {}
+    for i, text in enumerate(texts[:n]):
+        filters = SearchFilters(**rng.choice(FILTERS)) if i % 2 else SearchFilters()  # type: ignore[arg-type]
+        searcher.search(text, filters=filters)
+        for name, seconds in searcher.last_timings.items():
+            seen.setdefault(name, []).append(seconds * 1000)
+    out = {name: round(statistics.median(ms), 1) for name, ms in seen.items()}
+    log(f"  phases (median ms): {out}")
+    return out
+
+
 def machine() -> dict[str, Any]:
     return {"nproc": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]}
 
@@ -221,6 +244,7 @@ def run_graph(
             result["web_peak_rss_mb"] = round(server.peak_rss_mb(), 1)
         result["machine_after"] = machine()
         if with_recall:
+            result["phases_ms"] = phases(driver, 30, log)
             result["recall"] = recall(driver, graph_dir, with_recall, log)
     return result
 
@@ -243,6 +267,7 @@ def table(report: dict[str, Any]) -> str:
             f"\nweb process peak RSS ({run['counts']['Excerpt']:,} excerpts): {run['web_peak_rss_mb']} MB"
         )
         if "recall" in run:
+            lines.append("search phases, in process (median ms): " + json.dumps(run["phases_ms"]))
             lines.append("recall: " + json.dumps(run["recall"]))
         lines.append(
             f"load average before/after: {run['machine_before']['loadavg']} / "
@@ -259,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         "--requests", type=int, default=60, help="single-client requests per endpoint (search)"
     )
     parser.add_argument("--recall-queries", type=int, default=300)
-    parser.add_argument("--baseline-excerpts", type=int, default=5000)
+    parser.add_argument("--baseline-excerpts", type=int, default=3000)
+    parser.add_argument("--baseline-dir", type=Path, default=Path("/tmp/sg-scale-small"))
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -267,8 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     log = (lambda s: print(s, file=sys.stderr)) if args.json else print
     report: dict[str, Any] = {"machine": machine(), "runs": []}
     if not args.no_baseline:
-        small = args.graph_dir.with_name(args.graph_dir.name + f"-{args.baseline_excerpts // 1000}k")
-        report["runs"].append(run_graph(small, args.baseline_excerpts, args.requests // 2, (1,), 0, log))
+        base = (args.baseline_dir, args.baseline_excerpts)
+        report["runs"].append(run_graph(*base, args.requests // 2, (1,), 0, log))
     report["runs"].append(
         run_graph(args.graph_dir, args.excerpts, args.requests, (1, 8), args.recall_queries, log)
     )

@@ -67,14 +67,23 @@ RETURN c.id AS case_id, a.id AS id, a.name AS name, a.description AS description
        ev.start AS ev_start, ev.end AS ev_end, collect(DISTINCT st.name) AS eric
 """
 
+# Per barrier: the approaches that addressed it in passing cases, most confirmed claims first
+# (then most cases), at most $approaches of them, each with $per_approach example cases.
 ADDRESSED_ELSEWHERE = """
 UNWIND $barriers AS bid
 MATCH (b:Barrier {id: bid})<-[:OBJECT]-(cl:Claim)-[:SUBJECT]->(a:Approach)
+WHERE cl.kind IN ['addressed', 'partly_addressed'] AND cl.status <> 'rejected'
 MATCH (c:Case)-[:MAKES]->(cl)
-WHERE cl.kind IN ['addressed', 'partly_addressed'] AND cl.status <> 'rejected' AND {case_predicate}
-RETURN bid AS barrier_id, a.id AS id, a.name AS name, cl.kind AS kind, cl.status AS status,
-       c.id AS case_id, c.title AS case_title
-ORDER BY cl.status, a.name
+WHERE {case_predicate}
+WITH bid, a, cl, c ORDER BY cl.status, c.title
+WITH bid, a, collect({kind: cl.kind, status: cl.status, case_id: c.id, case_title: c.title}) AS claims
+WITH bid, a, claims, size([x IN claims WHERE x.status = 'confirmed']) AS confirmed
+ORDER BY confirmed DESC, size(claims) DESC, a.name
+WITH bid, collect({id: a.id, name: a.name, claims: claims})[..$approaches] AS top
+UNWIND top AS t
+UNWIND t.claims[..$per_approach] AS x
+RETURN bid AS barrier_id, t.id AS id, t.name AS name, x.kind AS kind, x.status AS status,
+       x.case_id AS case_id, x.case_title AS case_title, size(t.claims) AS cases
 """
 
 # Expert opinion: CFIR 2009 constructs mapped to the barrier's CFIR 2.0 code, and the ERIC

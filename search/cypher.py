@@ -20,6 +20,11 @@ Labels cannot be parameters; the few label-specific statements are built from fi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spreadgraph.search.filters import SearchFilters
+
 NODE_INDEX = {"case": "case", "barrier": "barrier", "approach": "approach"}
 
 UNIT_RETURN = """
@@ -46,9 +51,25 @@ UNWIND [x IN [hit] + [(hit)-[:NEXT]-(n:Sentence) | n] | [x, CASE WHEN x = hit TH
 WITH pair[0] AS u, max(score - pair[1]) AS score
 """
 
+# Exact scoring of a filtered pool, matched from the side the filters select on (passing cases,
+# or passing sources), never by scanning every unit. Only the best `$candidates` sentences go on
+# to lend their score to their windows: the top `depth` windows need no more than the top
+# `depth` sentences (each sentence heads its own window).
+_POOL_FROM = {
+    "case": """
+UNWIND $f_case_ids AS case_id
+MATCH (c:Case {id: case_id})-[:HAS_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
+WHERE {source_where}
+MATCH (hit:Sentence)-[:IN_EXCERPT]->(e)
+""",
+    "source": """
+MATCH (s:Source) WHERE {source_where}
+MATCH (hit:Sentence)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s)
+WHERE {visible_where}
+""",
+}
 UNIT_VECTOR_EXACT = """
-MATCH (hit:Sentence)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
-WHERE hit.embedding IS NOT NULL AND {predicate}
+WITH DISTINCT hit WHERE hit.embedding IS NOT NULL
 WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
 ORDER BY score DESC LIMIT $candidates
 UNWIND [x IN [hit] + [(hit)-[:NEXT]-(n:Sentence) | n] | [x, CASE WHEN x = hit THEN 0.0 ELSE 1e-4 END]] AS pair
@@ -60,32 +81,56 @@ CALL db.index.fulltext.queryNodes('sentence_fulltext', $lucene, {limit: $candida
 WITH u, score
 """
 
-UNIT_POOL = """
-MATCH (u:Sentence)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
-WHERE {predicate}
-WITH u LIMIT $cap
-RETURN count(u) AS pool
+# What the filters let through, counted from the cheap side: the cases that pass (their ids are
+# then a parameter of every statement of the search), or the sources that pass.
+CASE_SCOPE = """
+CALL () { MATCH (c:Case) WHERE {case_where} RETURN collect(c.id) AS ids }
+RETURN ids, COUNT { MATCH (:Case) } AS total, COUNT { MATCH (:Sentence) } AS units
+"""
+SOURCE_SCOPE = """
+CALL () { MATCH (s:Source) WHERE {source_where} RETURN count(s) AS passing }
+RETURN passing, COUNT { MATCH (:Source) } AS total, COUNT { MATCH (:Sentence) } AS units
 """
 
-UNIT_TOTAL = "MATCH (u:Sentence) RETURN count(u) AS total"
+
+def pool_from(filters: SearchFilters) -> str:
+    """MATCH clauses binding `hit` to every unit that passes the filters (pieces from SearchFilters).
+
+    Matched from the passing cases (`$f_case_ids`) when a case filter is set, else from sources.
+    """
+    side = "case" if filters.drives_from_cases else "source"
+    return (
+        _POOL_FROM[side]
+        .replace("{source_where}", filters.source_where())
+        .replace("{visible_where}", filters.visible_where())
+    )
 
 
-def unit_query(kind: str, predicate: str) -> str:
+def scope_query(filters: SearchFilters) -> str:
+    if filters.drives_from_cases:
+        return CASE_SCOPE.replace("{case_where}", filters.case_where())
+    return SOURCE_SCOPE.replace("{source_where}", filters.source_where())
+
+
+def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) -> str:
     """The excerpt-unit statement for `kind` (vector | vector_exact | fulltext) under `predicate`.
 
-    `predicate` is built by SearchFilters from fixed fragments (values are parameters).
+    `predicate` is built by SearchFilters from fixed fragments (values are parameters); exact
+    scoring also needs the filters, to match the pool from passing cases or sources.
     """
-    head = {"vector": UNIT_VECTOR_INDEX, "vector_exact": UNIT_VECTOR_EXACT, "fulltext": UNIT_FULLTEXT}[kind]
-    return head.replace("{predicate}", predicate) + UNIT_RETURN.replace("{predicate}", predicate)
+    if kind == "vector_exact":
+        if filters is None:
+            raise ValueError("exact scoring needs the filters")
+        head = pool_from(filters) + UNIT_VECTOR_EXACT
+    else:
+        head = {"vector": UNIT_VECTOR_INDEX, "fulltext": UNIT_FULLTEXT}[kind]
+    return head + UNIT_RETURN.replace("{predicate}", predicate)
 
 
-def pool_query(predicate: str) -> str:
-    return UNIT_POOL.replace("{predicate}", predicate)
-
-
-# Case, barrier and approach nodes: the node's own index, filters on its case(s), and its best
-# evidence: the visible excerpt unit (of the case, or evidencing a claim about the item) whose
-# sentence is closest to the query.
+# Case, barrier and approach nodes, in two steps. Ranking: the node's own index, kept when a case
+# that passes the filters holds it (EXISTS stops at the first such case). Evidence, only for the
+# nodes that make the fused top `limit`: the excerpt unit (of the case, or evidencing a claim
+# about the item in a passing case) whose sentence is closest to the query.
 _NODE_HEAD = {
     "vector": "CALL db.index.vector.queryNodes('{index}_embedding', $candidates, $vector) "
     "YIELD node AS n, score",
@@ -93,44 +138,55 @@ _NODE_HEAD = {
     "YIELD node AS n, score",
 }
 _NODE_CASES = {
-    "case": "MATCH (c:Case) WHERE c = n AND {case_predicate}",
-    "barrier": "MATCH (c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(n) "
+    "case": "{case_predicate}",
+    "barrier": "(c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(n) "
     "WHERE cl.status <> 'rejected' AND {case_predicate}",
-    "approach": "MATCH (c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(n) "
+    "approach": "(c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(n) "
     "WHERE cl.status <> 'rejected' AND {case_predicate}",
 }
+_NODE_RANK = """
+WITH n, score WHERE {exists}
+RETURN n.id AS id, score, coalesce(n.name, n.title) AS name, coalesce(n.description, n.summary) AS description
+ORDER BY score DESC, id
+LIMIT $depth
+"""
+_NODE_LABEL = {"case": "Case", "barrier": "Barrier", "approach": "Approach"}
 _NODE_EVIDENCE = {
-    "case": "OPTIONAL MATCH (c)-[:HAS_EXCERPT]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)",
-    "item": "OPTIONAL MATCH (c)-[:MAKES]->(k:Claim)-[:SUBJECT|OBJECT]->(n), "
-    "(k)-[:EVIDENCED_BY]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)",
+    "case": """
+  WITH n AS c
+  OPTIONAL MATCH (c)-[:HAS_EXCERPT]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
+    "item": """
+  MATCH {cases}
+  OPTIONAL MATCH (cl)-[:EVIDENCED_BY]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
 }
-_NODE_TAIL = """
-WITH n, score, collect(DISTINCT c) AS cases
-ORDER BY score DESC LIMIT $depth
-CALL {
-  WITH n, cases
-  UNWIND cases AS c
-  {evidence}
+_NODE_HYDRATE = """
+UNWIND $ids AS id
+MATCH (n:{label} {id: id})
+CALL (n) {{evidence}
   WITH c, e, u ORDER BY coalesce(vector.similarity.cosine(u.embedding, $vector), -1.0) DESC LIMIT 1
   OPTIONAL MATCH (e)-[:FROM]->(s:Source)
   RETURN c AS best_case, u, e, s
 }
-RETURN n.id AS id, score, coalesce(n.name, n.title) AS name,
-       coalesce(n.description, n.summary) AS description,
-       u.window AS text, u.window_start AS start, u.window_end AS end,
+RETURN n.id AS id, u.window AS text, u.window_start AS start, u.window_end AS end,
        e.id AS excerpt_id, e.kind AS excerpt_kind, e.section AS section, e.speaker_role AS speaker_role,
        e.field AS field, e.start IS NOT NULL AS spanned,
-       best_case.id AS case_id, best_case.title AS case_title,
-       best_case.status AS case_status, size(cases) AS n_cases,
+       best_case.id AS case_id, best_case.title AS case_title, best_case.status AS case_status,
        s.id AS source_id, s.title AS source_title, s.file_name AS file_name, s.kind AS source_kind,
        s.source_type AS source_type, s.year AS year
-ORDER BY score DESC, id
 """
 
 
 def node_query(kind: str, retriever: str, case_predicate: str) -> str:
-    """Statement for a node kind (case | barrier | approach) and retriever (vector | fulltext)."""
+    """Ranking statement for a node kind (case | barrier | approach) and retriever (vector | fulltext)."""
     head = _NODE_HEAD[retriever].format(index=NODE_INDEX[kind])
     cases = _NODE_CASES[kind].replace("{case_predicate}", case_predicate)
-    evidence = _NODE_EVIDENCE["case" if kind == "case" else "item"]
-    return f"{head}\n{cases}\n" + _NODE_TAIL.replace("{evidence}", evidence)
+    if kind == "case":  # the node is the case: its predicate applies to it directly
+        return head + _NODE_RANK.replace("WITH n, score", "WITH n, score, n AS c").replace("{exists}", cases)
+    return head + _NODE_RANK.replace("{exists}", f"EXISTS {{ MATCH {cases} }}")
+
+
+def node_evidence_query(kind: str, case_predicate: str) -> str:
+    """Best evidence (sentence window, case, source) of the given nodes of one kind (`$ids`)."""
+    cases = _NODE_CASES[kind].replace("{case_predicate}", case_predicate)
+    evidence = _NODE_EVIDENCE["case" if kind == "case" else "item"].replace("{cases}", cases)
+    return _NODE_HYDRATE.replace("{label}", _NODE_LABEL[kind]).replace("{evidence}", evidence)

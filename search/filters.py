@@ -104,26 +104,62 @@ class SearchFilters(BaseModel):
         text = " AND ".join(parts)
         return text if case_var == "c" else text.replace("(c)", f"({case_var})")
 
-    def excerpt_predicate(self) -> str:
-        """Predicate over `e` (Excerpt) and `s` (Source): visibility, source filters, case filters."""
+    def excerpt_predicate(self, case_ids: bool = False) -> str:
+        """Predicate over `e` (Excerpt) and `s` (Source): visibility, source filters, case filters.
+
+        With `case_ids`, the case filters are the list `$f_case_ids` of the cases that pass them
+        (`case_where`, matched once per search): one hop per row instead of the filter patterns.
+        """
         values = self.values()
         parts = [_CURRENT]
-        if self.published_only:
+        case = self.case_condition()
+        if self.published_only and not (case and case_ids):
             parts.append(_VISIBLE)
         parts += [_SOURCE_FRAGMENTS[name] for name in values if name in _SOURCE_FRAGMENTS]
-        case = self.case_condition()
-        if case:
+        if case and case_ids:
+            parts.append("EXISTS { MATCH (c:Case)-[:HAS_EXCERPT]->(e) WHERE c.id IN $f_case_ids }")
+        elif case:
             status = "c.status = 'published' AND " if self.published_only else ""
             parts.append(f"EXISTS {{ MATCH (c:Case)-[:HAS_EXCERPT]->(e) WHERE {status}{case} }}")
         return " AND ".join(parts)
 
-    def case_predicate(self) -> str:
-        """Predicate over a case `c`: review state, case filters, and source filters on its sources."""
-        values = self.values()
-        parts = ["c.status = 'published'"] if self.published_only else ["true"]
+    # -- the pieces a filtered pool is matched from (search/cypher.py `pool_query`, exact scoring)
+
+    @property
+    def drives_from_cases(self) -> bool:
+        """True when a case filter is set: the pool is matched from passing cases, not from units."""
+        return self.case_condition() is not None
+
+    def case_where(self) -> str:
+        """Predicate over a case `c` whose excerpts make the pool (review state and case filters)."""
+        parts = ["c.status = 'published'"] if self.published_only else []
         case = self.case_condition()
         if case:
             parts.append(case)
+        return " AND ".join(parts) or "true"
+
+    def source_where(self) -> str:
+        """Predicate over a source `s`: current version and the source filters."""
+        values = self.values()
+        return " AND ".join([_CURRENT] + [_SOURCE_FRAGMENTS[n] for n in values if n in _SOURCE_FRAGMENTS])
+
+    def visible_where(self) -> str:
+        """Visibility of an excerpt `e` matched from its source (true when unpublished are shown)."""
+        return _VISIBLE if self.published_only else "true"
+
+    def case_predicate(self, case_ids: bool = False) -> str:
+        """Predicate over a case `c`: review state, case filters, and source filters on its sources.
+
+        With `case_ids`, review state and case filters are the list `$f_case_ids` (see above).
+        """
+        values = self.values()
+        case = self.case_condition()
+        if case and case_ids:
+            parts = ["c.id IN $f_case_ids"]
+        else:
+            parts = ["c.status = 'published'"] if self.published_only else ["true"]
+            if case:
+                parts.append(case)
         source = [_SOURCE_FRAGMENTS[name] for name in values if name in _SOURCE_FRAGMENTS]
         if source:
             parts.append(f"EXISTS {{ MATCH (c)-[:DESCRIBED_IN]->(s:Source) WHERE {' AND '.join(source)} }}")

@@ -28,7 +28,13 @@ evidencing claims about the item).
 from __future__ import annotations
 
 import math
+import threading
+import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from neo4j import Driver
@@ -56,8 +62,8 @@ WITH u, pair WHERE pair[0].embedding IS NOT NULL
 RETURN u.id AS id, max(vector.similarity.cosine(pair[0].embedding, $vector) - pair[1]) AS score
 """
 DEPTH = 50
-EXACT_POOL = 20_000  # filter first and score exactly when at most this many units pass
-SAFETY = 3.0  # over-fetch factor on top of the filters' selectivity
+EXACT_POOL = 2_000  # filter first and score exactly when at most this many units pass (estimated)
+SAFETY = 2.0  # over-fetch factor on top of the filters' selectivity
 MAX_CANDIDATES = 10_000
 KINDS = ("excerpt", "case", "barrier", "approach")
 Mode = Literal["hybrid", "vector", "fulltext"]
@@ -205,8 +211,40 @@ def _result(kind: str, row: dict[str, Any]) -> SearchResult:
     )
 
 
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
+_VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakref.WeakKeyDictionary()
+_VECTORS_LOCK = threading.Lock()
+VECTOR_CACHE = 512  # query vectors kept per embedder (a what-worked answer encodes its query once)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the filters let through: the passing cases' ids (when a case filter is set) and the
+    estimated share of search units that pass."""
+
+    case_ids: list[str] | None = None
+    share: float = 1.0
+    units: int = 0
+
+    def params(self, filters: SearchFilters) -> dict[str, Any]:
+        extra = {"f_case_ids": self.case_ids} if self.case_ids is not None else {}
+        return {**filters.params(), **extra}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How excerpt units are fetched under the filters: exact scoring of a pool, or the index."""
+
+    exact: bool
+    candidates: int
+
+
 class Searcher:
-    """Runs the retrievers against one driver with one embedder (both created lazily)."""
+    """Runs the retrievers against one driver with one embedder (both created lazily).
+
+    `last_timings` holds the seconds each phase of the latest `search` took (embed, plan, each
+    retriever list, fuse, evidence), for profiling.
+    """
 
     def __init__(
         self, driver: Driver | None = None, embedder: Any | None = None, fusion: Fusion = FUSION
@@ -214,6 +252,7 @@ class Searcher:
         self.driver = driver
         self._embedder = embedder
         self.fusion = fusion
+        self.last_timings: dict[str, float] = {}
 
     @property
     def embedder(self) -> Any:
@@ -226,51 +265,78 @@ class Searcher:
         return self._embedder
 
     def encode(self, text: str) -> list[float]:
-        return [float(x) for x in self.embedder.encode([text])[0]]
+        """The query's vector, cached per embedder (LRU of :data:`VECTOR_CACHE` texts)."""
+        embedder = self.embedder
+        with _VECTORS_LOCK:
+            cache = _VECTORS.setdefault(embedder, OrderedDict())
+            if text in cache:
+                cache.move_to_end(text)
+                return cache[text]
+        vector = [float(x) for x in embedder.encode([text])[0]]
+        with _VECTORS_LOCK:
+            cache[text] = vector
+            while len(cache) > VECTOR_CACHE:
+                cache.popitem(last=False)
+        return vector
+
+    def _read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return read_tx(lambda tx: tx.run(statement, params).data(), driver=self.driver)
 
     # -- candidate counts -----------------------------------------------------------------------
 
-    def _plan(self, filters: SearchFilters, depth: int) -> tuple[bool, int]:
-        """(score the filtered pool exactly?, index candidates) from the filters' selectivity."""
+    def scope(self, filters: SearchFilters) -> Scope:
+        """Match the passing cases (or count the passing sources) once per search."""
+        if not filters.values():
+            return Scope()
+        row = self._read(cypher.scope_query(filters), filters.params())[0]
+        if filters.drives_from_cases:
+            ids = row["ids"]
+            return Scope(ids, len(ids) / max(row["total"], 1), row["units"])
+        return Scope(None, row["passing"] / max(row["total"], 1), row["units"])
+
+    def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
+        """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
+
+        The pool is estimated from the share of passing cases (or sources), never by scanning
+        units: at most :data:`EXACT_POOL` units → score them all exactly; more → ask the index for
+        `4·depth × SAFETY / share` candidates (at most :data:`MAX_CANDIDATES`).
+        """
         base = max(depth * 4, 200)
-        if not filters.selective:
-            return False, min(MAX_CANDIDATES, base)
-        predicate = filters.excerpt_predicate()
-
-        def work(tx: Any) -> tuple[int, int]:
-            total = tx.run(cypher.UNIT_TOTAL).single()["total"]
-            pool = tx.run(cypher.pool_query(predicate), cap=EXACT_POOL + 1, **filters.params()).single()
-            return total, pool["pool"]
-
-        total, pool = read_tx(work, driver=self.driver)
+        scope = scope or self.scope(filters)
+        if scope.share >= 1.0 or not filters.values():
+            return Plan(False, min(MAX_CANDIDATES, base))
+        pool = math.ceil(scope.share * scope.units)
         if pool <= EXACT_POOL:
-            return True, max(pool, 1)
-        share = max(pool / max(total, 1), 1e-3)
-        return False, min(MAX_CANDIDATES, math.ceil(base * SAFETY / share))
+            return Plan(True, max(pool, 1))
+        share = max(scope.share, 1e-3)
+        return Plan(False, min(MAX_CANDIDATES, math.ceil(base * SAFETY / share)))
 
     # -- single retrievers ------------------------------------------------------------------------
 
     def units(
-        self, retriever: str, vector: list[float], lucene: str, filters: SearchFilters, depth: int = DEPTH
+        self,
+        retriever: str,
+        vector: list[float],
+        lucene: str,
+        filters: SearchFilters,
+        depth: int = DEPTH,
+        plan: Plan | None = None,
+        scope: Scope | None = None,
     ) -> list[SearchResult]:
         """Excerpt windows ranked by one retriever (vector | fulltext), filters inside the query."""
         if retriever == "fulltext" and not lucene:
             return []
-        exact, candidates = self._plan(filters, depth)
-        kind = retriever
-        if retriever == "vector" and exact:
-            kind = "vector_exact"
-        elif retriever == "fulltext" and exact:
+        scope = scope or self.scope(filters)
+        plan = plan or self.plan(filters, depth, scope)
+        kind, candidates = retriever, plan.candidates
+        if retriever == "vector" and plan.exact:
+            kind, candidates = "vector_exact", min(candidates, 2 * depth)  # see cypher.UNIT_VECTOR_EXACT
+        elif retriever == "fulltext" and plan.exact:
             candidates = MAX_CANDIDATES  # Lucene scores every match; keep all that pass the filters
-        statement = cypher.unit_query(kind, filters.excerpt_predicate())
-        params = {
-            "vector": vector,
-            "lucene": lucene,
-            "candidates": candidates,
-            "depth": depth,
-            **filters.params(),
-        }
-        rows = read_tx(lambda tx: tx.run(statement, params).data(), driver=self.driver)
+        by_ids = scope.case_ids is not None
+        statement = cypher.unit_query(kind, filters.excerpt_predicate(by_ids), filters)
+        params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
+        rows = self._read(statement, {**params, **scope.params(filters)})
         return [_result("excerpt", r) for r in rows]
 
     def nodes(
@@ -281,21 +347,43 @@ class Searcher:
         lucene: str,
         filters: SearchFilters,
         depth: int = DEPTH,
+        scope: Scope | None = None,
     ) -> list[SearchResult]:
-        """Case/barrier/approach nodes ranked by one retriever, filtered by their cases."""
+        """Case/barrier/approach nodes ranked by one retriever, kept when a passing case holds them.
+
+        Evidence is not attached here (see :meth:`attach_evidence`): only the fused top needs it.
+        """
         if retriever == "fulltext" and not lucene:
             return []
+        scope = scope or self.scope(filters)
         candidates = min(MAX_CANDIDATES, max(depth * 4, 200) * (4 if filters.selective else 1))
-        statement = cypher.node_query(kind, retriever, filters.case_predicate())
-        params = {
-            "vector": vector,
-            "lucene": lucene,
-            "candidates": candidates,
-            "depth": depth,
-            **filters.params(),
-        }
-        rows = read_tx(lambda tx: tx.run(statement, params).data(), driver=self.driver)
+        statement = cypher.node_query(kind, retriever, filters.case_predicate(scope.case_ids is not None))
+        params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
+        rows = self._read(statement, {**params, **scope.params(filters)})
         return [_result(kind, r) for r in rows]
+
+    def attach_evidence(
+        self,
+        results: list[SearchResult],
+        vector: list[float],
+        filters: SearchFilters,
+        scope: Scope | None = None,
+    ) -> None:
+        """Fill case, source and evidence window of the node results (one statement per kind)."""
+        for kind in ("case", "barrier", "approach"):
+            ids = [r.id for r in results if r.kind == kind]
+            if not ids:
+                continue
+            scope = scope or self.scope(filters)
+            statement = cypher.node_evidence_query(kind, filters.case_predicate(scope.case_ids is not None))
+            rows = self._read(statement, {"ids": ids, "vector": vector, **scope.params(filters)})
+            found = {row["id"]: row for row in rows}
+            for r in results:
+                row = found.get(r.id) if r.kind == kind else None
+                if row:
+                    filled = _result(kind, {**row, "score": r.score})
+                    r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
+                    r.case, r.source = filled.case, filled.source
 
     # -- the search -------------------------------------------------------------------------------
 
@@ -323,22 +411,43 @@ class Searcher:
         unknown = set(kinds) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown result kinds: {sorted(unknown)} (use {', '.join(KINDS)})")
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
         vector = self.encode(prepared.text)
+        timings["embed"] = time.perf_counter() - started
         retrievers = {"hybrid": ("vector", "fulltext"), "vector": ("vector",), "fulltext": ("fulltext",)}[
             mode
         ]
         depth = max(DEPTH, limit * 3)
-        lists: dict[str, list[SearchResult]] = {}
+
+        def timed(name: str, work: Any, *args: Any) -> list[SearchResult]:
+            began = time.perf_counter()
+            try:
+                return work(*args)
+            finally:
+                timings[name] = time.perf_counter() - began
+
+        scope = timed("scope", self.scope, filters)
+        plan = self.plan(filters, depth, scope)
+        jobs = {}
         for kind in kinds:
             for retriever in retrievers:
+                name = f"{kind}:{retriever}"
                 if kind == "excerpt":
-                    found = self.units(retriever, vector, prepared.lucene, filters, depth)
+                    args = (retriever, vector, prepared.lucene, filters, depth, plan, scope)
+                    jobs[name] = _POOL.submit(timed, name, self.units, *args)
                 else:
-                    found = self.nodes(kind, retriever, vector, prepared.lucene, filters, depth)
-                lists[f"{kind}:{retriever}"] = found
+                    args = (kind, retriever, vector, prepared.lucene, filters, depth, scope)
+                    jobs[name] = _POOL.submit(timed, name, self.nodes, *args)
+        lists = {name: job.result() for name, job in jobs.items()}
+        began = time.perf_counter()
         fusion = fusion or self.fusion
         fill = self.fill_cosines(lists, vector) if fusion == "score" and mode == "hybrid" else None
         response.results = fuse(lists, limit, fusion, fill)
+        timings["fuse"] = time.perf_counter() - began
+        timed("evidence", self.attach_evidence, response.results, vector, filters, scope)
+        timings["total"] = time.perf_counter() - started
+        self.last_timings = timings
         return response
 
     def fill_cosines(
@@ -349,7 +458,7 @@ class Searcher:
         ids = [r.id for r in lists.get("excerpt:fulltext", []) if r.id not in seen]
         if not ids:
             return {}
-        rows = read_tx(lambda tx: tx.run(UNIT_COSINE, ids=ids, vector=vector).data(), driver=self.driver)
+        rows = self._read(UNIT_COSINE, {"ids": ids, "vector": vector})
         return {"excerpt:vector": {f"excerpt|{row['id']}": float(row["score"]) for row in rows}}
 
 

@@ -40,10 +40,14 @@ from spreadgraph.graph.connection import read_tx
 from spreadgraph.search import answer_cypher as q
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import prepare
-from spreadgraph.search.retrieval import Searcher, SearchResult, rrf
+from spreadgraph.search.retrieval import _POOL, Searcher, SearchResult, rrf
 
 MAX_CASES = 6
 MAX_ITEMS = 8
+#: Barriers to expect list, per barrier, the approaches with the most confirmed claims against it
+#: (then the most cases), each with a few example cases and its case count.
+ADDRESSED_APPROACHES = 6
+ADDRESSED_CASES = 3
 BARRIER_MIN = 0.75  # Neo4j cosine similarity is (1 + cos) / 2: 0.75 is a raw cosine of 0.5
 EXPERT_LABEL = "Expert opinion (CFIR-ERIC expert matching survey), not evidence from these cases"
 
@@ -165,23 +169,25 @@ class WhatWorkedEngine:
         )
         if prepared.empty:
             return out
-        hits = self.searcher.search(prepared.text, limit=50, filters=filters, kinds=("excerpt",))
         vector = self.searcher.encode(prepared.text)
+        scope = self.searcher.scope(filters)
+        pred = filters.case_predicate(scope.case_ids is not None)
+        params = {"vector": vector, "candidates": 100, "depth": 30, **scope.params(filters)}
+        # the three case rankings are independent: two run beside the search (which stays in this
+        # thread: it waits on pool jobs of its own, and pool jobs must never wait on the pool)
+        by_vector = _POOL.submit(self._read, q.CASE_VECTOR.replace("{case_predicate}", pred), **params)
+        by_barrier = _POOL.submit(
+            self._read, q.CASE_BY_BARRIER.replace("{case_predicate}", pred), min_score=BARRIER_MIN, **params
+        )
+        hits = self.searcher.search(prepared.text, limit=50, filters=filters, kinds=("excerpt",))
         out.excerpts = hits.results[:5]
         by_case: dict[str, list[SearchResult]] = defaultdict(list)
         for r in hits.results:
             if r.case:
                 by_case[r.case.id].append(r)
         evidence_rank = sorted(by_case, key=lambda c: -sum(r.score for r in by_case[c]))
-        pred = filters.case_predicate()
-        params = {"vector": vector, "candidates": 100, "depth": 30, **filters.params()}
-        vec_rank = [r["id"] for r in self._read(q.CASE_VECTOR.replace("{case_predicate}", pred), **params)]
-        bar_rank = [
-            r["id"]
-            for r in self._read(
-                q.CASE_BY_BARRIER.replace("{case_predicate}", pred), min_score=BARRIER_MIN, **params
-            )
-        ]
+        vec_rank = [r["id"] for r in by_vector.result()]
+        bar_rank = [r["id"] for r in by_barrier.result()]
         fused = rrf({"evidence": evidence_rank, "case": vec_rank, "barrier": bar_rank})
         top = sorted(fused, key=lambda c: (-fused[c], c))[:MAX_CASES]
         if not top:
@@ -208,8 +214,9 @@ class WhatWorkedEngine:
                     evidence=by_case.get(cid, [])[:2],
                 )
             )
-        out.approaches = self._approaches(top, sims, profiles)
-        out.barriers = self._barriers(top, sims, profiles, pred, filters)
+        approaches = _POOL.submit(self._approaches, top, sims, profiles)
+        out.barriers = self._barriers(top, sims, profiles, pred, scope.params(filters))
+        out.approaches = approaches.result()
         return out
 
     def _approaches(
@@ -286,7 +293,7 @@ class WhatWorkedEngine:
         sims: dict[str, float],
         profiles: dict[str, Any],
         pred: str,
-        filters: SearchFilters,
+        filter_params: dict[str, Any],
     ) -> list[BarrierToExpect]:
         items: dict[str, BarrierToExpect] = {}
         for cid in top:
@@ -299,14 +306,15 @@ class WhatWorkedEngine:
         ids = [b.id for b in ranked]
         if not ids:
             return ranked
-        addressed = self._read(
-            q.ADDRESSED_ELSEWHERE.replace("{case_predicate}", pred), barriers=ids, **filters.params()
-        )
+        statement = q.ADDRESSED_ELSEWHERE.replace("{case_predicate}", pred)
+        limits = {"approaches": ADDRESSED_APPROACHES, "per_approach": ADDRESSED_CASES}
+        addressed_job = _POOL.submit(self._read, statement, barriers=ids, **limits, **filter_params)
         expert = self._read(q.EXPERT, barriers=ids)
+        addressed = addressed_job.result()
         for b in ranked:
             b.score = round(b.score, 3)
             b.addressed_elsewhere = [
-                {k: r[k] for k in ("id", "name", "kind", "status", "case_id", "case_title")}
+                {k: r[k] for k in ("id", "name", "kind", "status", "case_id", "case_title", "cases")}
                 for r in addressed
                 if r["barrier_id"] == b.id
             ]
