@@ -31,6 +31,10 @@
     });
   }
 
+  // After a refused submission, move focus to the list of problems (it links to each field).
+  var problems = document.getElementById("problems");
+  if (problems) problems.focus();
+
   document.querySelectorAll("button.add-row").forEach(function (button) {
     button.addEventListener("click", function (event) {
       var rows = document.querySelector('.rows[data-part="' + button.value + '"]');
