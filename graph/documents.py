@@ -18,12 +18,13 @@ retires the older version's still-suggested extractor claims.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from neo4j import Driver, ManagedTransaction
 from spreadgraph.graph.claims import ClaimWrite, retire_claims, write_extraction
+from spreadgraph.graph.coded_claims import write_coded_claims
 from spreadgraph.graph.connection import write_tx
 from spreadgraph.graph.items import tidy_items
 from spreadgraph.ingest.documents.models import ParsedDocument
@@ -93,6 +94,7 @@ class DocumentWrite:
     cases: int = 0
     previous: str | None = None
     claims: ClaimWrite | None = None
+    coded: dict[str, int] = field(default_factory=dict)  # confirmed claims from an export's codes
 
     def summary(self, label: str | None = None) -> str:
         label = label or self.file_name
@@ -104,6 +106,9 @@ class DocumentWrite:
         )
         if self.claims is not None:
             text += f", {self.claims.total} suggested claims"
+        coded, skipped = sum(self.coded.values()) - self.coded.get("skipped", 0), self.coded.get("skipped", 0)
+        if coded or skipped:
+            text += f", {coded} coded claims" + (f" ({skipped} codes skipped)" if skipped else "")
         return text + (f"; previous version {self.previous}" if self.previous else "")
 
 
@@ -216,9 +221,11 @@ def write_document(
     tx.run(_CASES, source=source_id, rows=cases)
     for i in range(0, len(rows), BATCH):
         tx.run(_EXCERPTS, source=source_id, rows=rows[i : i + BATCH])
+    excerpt_cases = {r["id"]: r["case"] for r in rows}
+    coded = write_coded_claims(tx, doc, source_id, excerpt_cases)
     claims = None
     if extraction is not None:
-        claims = write_extraction(tx, doc, extraction, source_id, {r["id"]: r["case"] for r in rows})
+        claims = write_extraction(tx, doc, extraction, source_id, excerpt_cases)
     if retired:
         tidy_items(tx, retired)
     return DocumentWrite(
@@ -232,6 +239,7 @@ def write_document(
         cases=len(cases),
         previous=previous,
         claims=claims,
+        coded=dict(coded),
     )
 
 
