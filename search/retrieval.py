@@ -18,7 +18,8 @@ Ranking (docs/search-notes.md has the measurements behind each choice):
   vector list's cut-off says nothing about its cosine. Measured on dev it does not beat RRF k = 10
   (search/README.md), so RRF stays the default (:data:`FUSION`); unlike RRF it does not guarantee
   that an item found by both retrievers outranks one found by either alone;
-* results whose windows overlap a better one from the same source are dropped (they repeat it).
+* a window overlapping a better one from the same source is merged into it (search/passages.py):
+  the result shows the whole passage instead of repeating it.
 
 Node kinds (case, barrier, approach) come from their own vector and full-text indexes, fused in
 the same RRF; their evidence is the closest sentence window of the case (or of the excerpts
@@ -42,6 +43,7 @@ from pydantic import BaseModel, Field
 from spreadgraph.graph.connection import read_tx
 from spreadgraph.search import cypher
 from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.passages import expand_passages, merge_overlaps
 from spreadgraph.search.query import prepare
 
 RRF_K = 10
@@ -101,6 +103,9 @@ class SearchResult(BaseModel):
     case: CaseRef | None = None
     source: SourceRef | None = None
     ranks: dict[str, int] = Field(default_factory=dict, description="rank in each retriever's list")
+    merged: list[str] = Field(
+        default_factory=list, description="ids of overlapping windows merged into this passage"
+    )
 
 
 class SearchResponse(BaseModel):
@@ -153,26 +158,6 @@ def score_fusion(
             value = cosine_of(raw) if retriever == "vector" else saturate(raw)
             fused[item] = fused.get(item, 0.0) + weights[retriever] * value
     return fused
-
-
-def _overlaps(a: SearchResult, b: SearchResult) -> bool:
-    if a.kind != "excerpt" or b.kind != "excerpt" or not a.source or not b.source:
-        return False
-    sa, sb = a.source, b.source
-    if sa.id != sb.id or None in (sa.start, sa.end, sb.start, sb.end):
-        return False
-    if sa.field != sb.field:
-        return False
-    return min(sa.end, sb.end) > max(sa.start, sb.start)  # type: ignore[operator]
-
-
-def suppress_overlaps(results: Sequence[SearchResult]) -> list[SearchResult]:
-    """Drop each result whose span overlaps a better-ranked one from the same source."""
-    kept: list[SearchResult] = []
-    for r in results:
-        if not any(_overlaps(r, k) for k in kept):
-            kept.append(r)
-    return kept
 
 
 def _result(kind: str, row: dict[str, Any]) -> SearchResult:
@@ -446,6 +431,7 @@ class Searcher:
         response.results = fuse(lists, limit, fusion, fill)
         timings["fuse"] = time.perf_counter() - began
         timed("evidence", self.attach_evidence, response.results, vector, filters, scope)
+        timed("passages", expand_passages, self.driver, response.results)
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
         return response
@@ -492,4 +478,4 @@ def fuse(
         r = best[key]
         r.score = round(fused[key], 6)
         ranked.append(r)
-    return suppress_overlaps(ranked)[:limit]
+    return merge_overlaps(ranked)[:limit]
