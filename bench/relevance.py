@@ -101,6 +101,23 @@ def load_queries(path: Path) -> list[Query]:
     return [Query(q["id"], q["query"], q["file"], tuple(q["gold"])) for q in data["queries"]]
 
 
+def proxy_queries(folder: Path) -> list[Query]:
+    """The proxy set, built at run time from the extraction gold (never stored in the repo): each
+    approach/barrier/enabler/outcome/lesson's `description` as the query, its `evidence_quote` as
+    the gold, its document as the file. It shares more words with its gold than staff questions
+    do (it flatters full text), so it guards against tuning to the 14 dev queries; not a target."""
+    queries: list[Query] = []
+    for path in sorted(folder.glob("*.json")):
+        for doc in json.loads(path.read_text(encoding="utf-8"))["documents"]:
+            for case in doc["cases"]:
+                for kind in ("approaches", "barriers", "enablers", "outcomes", "lessons"):
+                    for item in case.get(kind, []):
+                        if item.get("description") and item.get("evidence_quote"):
+                            gold = (item["evidence_quote"],)
+                            queries.append(Query(f"P{len(queries)}", item["description"], doc["file"], gold))
+    return queries
+
+
 def corpus_files(folder: Path) -> list[Path]:
     """The corpus documents (``*.txt``) of a folder, in name order."""
     return sorted(p for p in folder.glob("*.txt") if p.is_file())
@@ -201,8 +218,9 @@ class VectorRetriever:
         return [_result(self.passages[i], scores[i]) for i in order]
 
 
-def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K,
-        weights: Sequence[float] | None = None) -> dict[int, float]:
+def rrf(
+    rankings: Sequence[Sequence[int]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> dict[int, float]:
     """Reciprocal rank fusion: sum over rankings of ``weight / (k + rank)``, rank from 1."""
     fused: dict[int, float] = {}
     for index, ranking in enumerate(rankings):
@@ -215,8 +233,14 @@ def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K,
 class FusedRetriever:
     """RRF of BM25 and vector rankings of the same passages (each ranked in full)."""
 
-    def __init__(self, bm25: BM25Retriever, vectors: VectorRetriever, name: str = "floor: fused (RRF 60)",
-                 k: int = RRF_K, depth: int | None = None) -> None:
+    def __init__(
+        self,
+        bm25: BM25Retriever,
+        vectors: VectorRetriever,
+        name: str = "floor: fused (RRF 60)",
+        k: int = RRF_K,
+        depth: int | None = None,
+    ) -> None:
         if bm25.passages != vectors.passages:
             raise ValueError("both retrievers must rank the same passages")
         self.name = name
@@ -336,8 +360,10 @@ def table(outcomes: Sequence[Outcome], k: int) -> str:
     lines = [f"{'retriever':<{width}}  hit@1  hit@{k}    MRR  queries  seconds"]
     for o in outcomes:
         s = o.scores
-        lines.append(f"{o.name:<{width}}  {s.hit_at_1:5.2f}  {s.hit_at_k:5.2f}  {s.mrr:5.2f}  {s.n:7d}  "
-                     f"{o.seconds:7.2f}")
+        lines.append(
+            f"{o.name:<{width}}  {s.hit_at_1:5.2f}  {s.hit_at_k:5.2f}  {s.mrr:5.2f}  {s.n:7d}  "
+            f"{o.seconds:7.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -362,9 +388,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--per-query", action="store_true", help="also print each query's first-hit rank")
     parser.add_argument("--no-floor", action="store_true", help="skip the naive paragraph floor")
+    parser.add_argument(
+        "--proxy", action="store_true", help="also score the proxy set (from the extraction gold)"
+    )
     parser.add_argument("--system", action="store_true", help="also run the spreadgraph retrievers (HOOK)")
-    parser.add_argument("--graph-dir", type=Path, default=None,
-                        help="keep the system graph here and reuse it on the next run")
+    parser.add_argument(
+        "--graph-dir", type=Path, default=None, help="keep the system graph here and reuse it on the next run"
+    )
     return parser.parse_args(argv)
 
 
@@ -386,21 +416,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             timings["spreadgraph: graph (build or reuse)"] = time.perf_counter() - started_system
         retrievers.extend(system)
         outcomes = [evaluate(r, queries, args.k) for r in retrievers]
+        proxy = proxy_queries(args.queries.parent / "dev_extraction") if args.proxy else []
+        proxied = [evaluate(r, proxy, args.k) for r in retrievers] if proxy else []
     total = time.perf_counter() - started
     if args.json:
-        print(json.dumps({
-            "queries": str(args.queries), "k": args.k, "model": args.model,
-            "results": {o.name: {**o.scores.as_dict(), "query_seconds": round(o.seconds, 3)}
-                        for o in outcomes},
-            "timings_s": {name: round(sec, 2) for name, sec in timings.items()},
-            "total_s": round(total, 2),
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "queries": str(args.queries),
+                    "k": args.k,
+                    "model": args.model,
+                    "results": {
+                        o.name: {**o.scores.as_dict(), "query_seconds": round(o.seconds, 3)} for o in outcomes
+                    },
+                    "timings_s": {name: round(sec, 2) for name, sec in timings.items()},
+                    "proxy": {o.name: o.scores.as_dict() for o in proxied},
+                    "total_s": round(total, 2),
+                },
+                indent=2,
+            )
+        )
     else:
         print(f"{len(queries)} queries from {args.queries}, k = {args.k}, model {args.model}")
         print(table(outcomes, args.k))
         if args.per_query:
             print()
             print(per_query_table(outcomes, queries))
+        if proxied:
+            print(f"\nproxy set: {len(proxy)} queries from the extraction gold, k = {args.k}")
+            print(table(proxied, args.k))
         for name, seconds in timings.items():
             print(f"{name}: {seconds:.1f} s")
         print(f"total: {total:.1f} s")

@@ -46,9 +46,21 @@ DEFAULT_K = 5
 
 _QUOTES = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
-        "`": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"', "\u00ad": None,
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u00ad": None,
     }
 )
 _EMPHASIS = re.compile(r"\*+|_+|~~")
@@ -152,8 +164,14 @@ class Scores:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form (the per-query ranks included)."""
-        return {"hit@1": self.hit_at_1, f"hit@{self.k}": self.hit_at_k, "mrr": self.mrr,
-                "k": self.k, "n": self.n, "ranks": dict(self.ranks)}
+        return {
+            "hit@1": self.hit_at_1,
+            f"hit@{self.k}": self.hit_at_k,
+            "mrr": self.mrr,
+            "k": self.k,
+            "n": self.n,
+            "ranks": dict(self.ranks),
+        }
 
 
 def aggregate(ranks: dict[str, int | None], k: int = DEFAULT_K) -> Scores:

@@ -10,6 +10,7 @@ Ranking (docs/search-notes.md has the measurements behind each choice):
 * each retriever's list is cut at :data:`DEPTH` and fused with RRF, `sum 1 / (RRF_K + rank)`,
   with :data:`RRF_K` = 10: with k = 60 over long lists, an item first in one list and deep in
   the other loses to items ~10th in both, which the notes measured as the floor's weak point;
+  the excerpt vector list is weighted 0.75 (:data:`RRF_WEIGHTS`);
   an item found by both retrievers always outranks one found by either alone at the same rank;
 * alternative, ``fusion="score"`` (``Searcher(fusion=...)`` or ``search(..., fusion=...)``): a
   convex fusion on a fixed, query-independent scale, ``W_VECTOR · cos + W_FULLTEXT · s/(s + 10)``
@@ -47,6 +48,12 @@ from spreadgraph.search.passages import expand_passages, merge_overlaps
 from spreadgraph.search.query import prepare
 
 RRF_K = 10
+#: The excerpt vector list counts 0.75 of a full-text list in RRF. Windows that share their best
+#: sentence tie in the vector list (a window scores its best sentence), so its ranks are coarser
+#: than Lucene's over the window text. Measured over the corpus (docs/benchmarks.md, relevance):
+#: dev MRR 0.85 -> 0.93 and on the 354-query proxy 0.88 -> 0.91; weights 0.5-0.75 help both sets,
+#: 1.25 hurts both. Node kinds (case, barrier, approach) are unmeasured and keep weight 1.
+RRF_WEIGHTS: dict[str, float] = {"excerpt:vector": 0.75}
 #: Fixed-scale score fusion (``fusion="score"``): ``W_VECTOR·cos + W_FULLTEXT·s/(s + LUCENE_HALF)``.
 #: Cosine is taken from the index score (Neo4j reports (1 + cos) / 2); the Lucene score s is
 #: squashed by a fixed saturating transform, never by per-query min-max. Missing from a list = 0,
@@ -117,12 +124,17 @@ class SearchResponse(BaseModel):
     results: list[SearchResult] = Field(default_factory=list)
 
 
-def rrf(rankings: dict[str, Sequence[str]], k: int = RRF_K) -> dict[str, float]:
-    """Reciprocal rank fusion over named rankings (ids, best first; rank counts from 1)."""
+def rrf(
+    rankings: dict[str, Sequence[str]], k: int = RRF_K, weights: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Weighted reciprocal rank fusion over named rankings (ids, best first; rank counts from 1):
+    ``sum weight / (k + rank)``, weight 1 unless :data:`RRF_WEIGHTS` (or `weights`) names the list."""
+    weights = RRF_WEIGHTS if weights is None else weights
     fused: dict[str, float] = {}
-    for ranking in rankings.values():
+    for name, ranking in rankings.items():
+        weight = weights.get(name, 1.0)
         for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
 
 

@@ -214,3 +214,17 @@ def test_node_kinds_carry_their_best_evidence(searcher: Searcher) -> None:
     assert barrier.id == "barrier:slow-start" and barrier.case and barrier.case.id == "case:t-hospital"
     assert barrier.text and barrier.source and barrier.source.file_name == "tablet-report.txt"
     assert HOSPITAL.find(barrier.text) >= 0 or PRACTICE.find(barrier.text) >= 0
+
+
+def test_rrf_weights_the_excerpt_vector_list_below_full_text() -> None:
+    from spreadgraph.search.retrieval import RRF_K, RRF_WEIGHTS, rrf
+
+    lists = {"excerpt:vector": ["a", "b"], "excerpt:fulltext": ["b", "a"]}
+    fused = rrf(lists)
+    assert fused["b"] > fused["a"]  # first in full text beats first in vectors
+    assert fused["a"] == pytest.approx(RRF_WEIGHTS["excerpt:vector"] / (RRF_K + 1) + 1 / (RRF_K + 2))
+    unweighted = rrf(lists, weights={})
+    assert unweighted["a"] == pytest.approx(unweighted["b"])
+    # Found by both still beats found by one alone at the same rank, whatever the weight.
+    both = rrf({"excerpt:vector": ["x"], "excerpt:fulltext": ["x"]})["x"]
+    assert both > rrf({"excerpt:fulltext": ["y"]})["y"]
