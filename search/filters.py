@@ -21,6 +21,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# A domain or cluster given by id, number, or (4+ letters) part of its name: short values such as
+# the numeral "I" must not match every name that contains the letter.
+_DOMAIN_IS = (
+    "(size($f_cfir_domain) > 3 AND toLower(d.name) CONTAINS $f_cfir_domain"
+    " OR toLower(d.number) = $f_cfir_domain OR toLower(d.id) = $f_cfir_domain)"
+)
+_CLUSTER_IS = (
+    "(size($f_eric_cluster) > 3 AND toLower(k.name) CONTAINS $f_eric_cluster"
+    " OR toString(k.number) = $f_eric_cluster OR toLower(k.id) = $f_eric_cluster)"
+)
+
+
 _CASE_FRAGMENTS: dict[str, str] = {
     "setting": "EXISTS { MATCH (c)-[:IN_CONTEXT]->(x:Context) WHERE toLower(x.setting) CONTAINS $f_setting }",
     "sector": "EXISTS { MATCH (c)-[:IN_CONTEXT]->(x:Context) WHERE toLower(x.sector) CONTAINS $f_sector }",
@@ -30,19 +42,15 @@ _CASE_FRAGMENTS: dict[str, str] = {
     " WHERE toLower(i.type) CONTAINS $f_innovation_type }",
     "cfir_domain": "(EXISTS { MATCH (c)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(:Barrier|Enabler)"
     "-[:CODED_AS]->(:CfirConstruct)-[:PART_OF*0..2]->(:CfirConstruct)-[:IN_DOMAIN]->(d:CfirDomain)"
-    " WHERE cl.status <> 'rejected' AND (toLower(d.name) CONTAINS $f_cfir_domain"
-    " OR toLower(d.number) = $f_cfir_domain OR toLower(d.id) = $f_cfir_domain) }"
+    f" WHERE cl.status <> 'rejected' AND {_DOMAIN_IS} }}"
     " OR EXISTS { MATCH (c)-[:MAKES]->(cl:Claim {kind: 'coded_as'})-[:OBJECT]->(:CfirConstruct)"
     "-[:PART_OF*0..2]->(:CfirConstruct)-[:IN_DOMAIN]->(d:CfirDomain)"
-    " WHERE cl.status <> 'rejected' AND (toLower(d.name) CONTAINS $f_cfir_domain"
-    " OR toLower(d.number) = $f_cfir_domain OR toLower(d.id) = $f_cfir_domain) })",
+    f" WHERE cl.status <> 'rejected' AND {_DOMAIN_IS} }})",
     "eric_cluster": "(EXISTS { MATCH (c)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(:Approach)"
     "-[:CODED_AS]->(:EricStrategy)-[:IN_CLUSTER]->(k:EricCluster)"
-    " WHERE cl.status <> 'rejected' AND (toLower(k.name) CONTAINS $f_eric_cluster"
-    " OR toString(k.number) = $f_eric_cluster OR toLower(k.id) = $f_eric_cluster) }"
+    f" WHERE cl.status <> 'rejected' AND {_CLUSTER_IS} }}"
     " OR EXISTS { MATCH (c)-[:MAKES]->(cl:Claim {kind: 'coded_as'})-[:OBJECT]->(:EricStrategy)"
-    "-[:IN_CLUSTER]->(k:EricCluster) WHERE cl.status <> 'rejected' AND (toLower(k.name) CONTAINS"
-    " $f_eric_cluster OR toString(k.number) = $f_eric_cluster OR toLower(k.id) = $f_eric_cluster) })",
+    f"-[:IN_CLUSTER]->(k:EricCluster) WHERE cl.status <> 'rejected' AND {_CLUSTER_IS} }})",
     "outcome_direction": "EXISTS { MATCH (c)-[:MAKES]->(cl:Claim {kind: 'reported_outcome'})"
     "-[:SUBJECT]->(o:Outcome) WHERE cl.status <> 'rejected' AND o.direction = $f_outcome_direction }",
 }
@@ -68,9 +76,11 @@ class SearchFilters(BaseModel):
     country: str | None = Field(None, description="case context country or region contains")
     innovation_type: str | None = Field(None, description="innovation type contains, e.g. 'digital'")
     cfir_domain: str | None = Field(
-        None, description="CFIR 2.0 domain of a coded barrier/enabler: name or I..V"
+        None, description="CFIR 2.0 domain of a coded barrier/enabler: id, I..V, or 4+ letters of its name"
     )
-    eric_cluster: str | None = Field(None, description="ERIC cluster of a coded approach: name or 1..9")
+    eric_cluster: str | None = Field(
+        None, description="ERIC cluster of a coded approach: id, 1..9, or 4+ letters of its name"
+    )
     outcome_direction: str | None = Field(
         None, description="improved | worsened | no_change | mixed | unclear"
     )
