@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import typer
 from rich.console import Console
 
@@ -26,6 +28,7 @@ def serve(
             "`spreadgraph user add NAME --role reviewer`"
         )
     out.print(f"spreadgraph web UI on http://{host}:{port}/ (API docs at /api/docs); Ctrl-C stops it")
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     uvicorn.run(
         "spreadgraph.webui.app:create_app",
         factory=True,
@@ -35,6 +38,17 @@ def serve(
         server_header=False,
         log_level="info",
     )
+
+
+def _warm_up() -> None:
+    """Load the query embedder while the server starts, so the first search does not wait ~10 s
+    for it (the API's embedder is one per process: the same object serves every request)."""
+    from spreadgraph.webui.api.search import _embedder
+
+    try:
+        _embedder().encode(["warm up"])
+    except Exception as exc:  # the first search will report the problem properly
+        out.print(f"could not load the embedding model in advance: {exc}")
 
 
 def register(app: typer.Typer) -> None:
