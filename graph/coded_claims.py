@@ -18,24 +18,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from neo4j import ManagedTransaction
+from spreadgraph.graph.claims import ITEM_LABEL, OWNED_LABEL
 from spreadgraph.graph.items import ItemName, item_id, resolve_items
 from spreadgraph.ingest.documents.models import ParsedDocument
+from spreadgraph.ingest.extraction.models import CLAIM_KIND
 
 METHOD = "coded_import"
-ITEM_LABEL = {"barrier": "Barrier", "enabler": "Enabler", "approach": "Approach"}
-CLAIM_KIND = {"barrier": "met_barrier", "enabler": "had_enabler", "approach": "used_approach"}
-OWNED = {  # kind -> (label, claim kind, statement creating the node the claim is about)
-    "outcome": (
-        "Outcome",
-        "reported_outcome",
-        "MERGE (n:Outcome {id: row.subject}) ON CREATE SET n.measure = row.name, n.value = row.text, "
-        "n.direction = 'unclear', n.evidence_strength = 'anecdotal'",
-    ),
-    "lesson": (
-        "Lesson",
-        "learned_lesson",
-        "MERGE (n:Lesson {id: row.subject}) ON CREATE SET n.text = row.name",
-    ),
+#: kind -> statement creating the node a claim of that kind is about (owned by its evidence).
+OWNED_NODE = {
+    "outcome": "MERGE (n:Outcome {id: row.subject}) ON CREATE SET n.measure = row.name, "
+    "n.value = row.text, n.direction = 'unclear', n.evidence_strength = 'anecdotal'",
+    "lesson": "MERGE (n:Lesson {id: row.subject}) ON CREATE SET n.text = row.name",
 }
 
 _CLAIM = """
@@ -59,7 +52,7 @@ def parse_code(code: str) -> tuple[str, str] | None:
     """`'Barrier: lack of time'` -> ('barrier', 'lack of time'); None when not `<kind>:<name>`."""
     kind, sep, name = code.partition(":")
     kind, name = kind.strip().lower(), " ".join(name.split())
-    if not sep or not name or kind not in (*ITEM_LABEL, *OWNED):
+    if not sep or not name or kind not in CLAIM_KIND:
         return None
     return kind, name
 
@@ -79,13 +72,13 @@ def write_coded_claims(
                 counts["skipped"] += 1
                 continue
             kind, name = parsed
-            label = ITEM_LABEL.get(kind) or OWNED[kind][0]
+            label = ITEM_LABEL.get(kind) or OWNED_LABEL[kind]
             key = item_id(kind, name).split(":", 1)[1]
             claim = f"claim:{source_id}:{e.start}-{e.end}:{kind}:code:{key}"
-            subject = f"{kind}:{source_id}:{e.start}-{e.end}:{key}" if kind in OWNED else claim
+            subject = f"{kind}:{source_id}:{e.start}-{e.end}:{key}" if kind in OWNED_NODE else claim
             row = {
                 "id": claim,
-                "kind": CLAIM_KIND.get(kind) or OWNED[kind][1],
+                "kind": CLAIM_KIND[kind],
                 "subject": subject,
                 "name": name,
                 "text": e.text,
@@ -104,8 +97,8 @@ def write_coded_claims(
             ids, _ = resolve_items(tx, label, items)
             for claim, row in rows[label].items():
                 row["subject"] = ids[claim]
-    for label, _, statement in OWNED.values():
-        owned = list(rows.get(label, {}).values())
+    for kind, statement in OWNED_NODE.items():
+        owned = list(rows.get(OWNED_LABEL[kind], {}).values())
         if owned:
             tx.run("UNWIND $rows AS row " + statement, rows=owned)
     by = f"coded export {doc.file_name}"
