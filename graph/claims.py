@@ -52,7 +52,7 @@ MATCH (e:Excerpt {{id: row.excerpt}})
 """
     + (f"MATCH (object:{obj} {{id: row.object}})\n" if obj else "")
     + """MERGE (cl:Claim {id: row.id})
-ON CREATE SET cl.kind = row.kind, cl.status = 'suggested', cl.method = $method,
+ON CREATE SET cl.kind = row.kind, cl.status = $status, cl.method = $method,
               cl.asserted_by = row.by, cl.extractor_version = row.version, cl.confidence = row.confidence
 MERGE (cl)-[:SUBJECT]->(subject)
 MERGE (cl)-[ev:EVIDENCED_BY]->(e)
@@ -184,14 +184,26 @@ def write_extraction(
         row = base(link, link.relation, link.confidence)
         approach, barrier = item_ids["Approach"][f"link:{i}"], item_ids["Barrier"][f"link:{i}"]
         add(("Approach", "Barrier"), {**row, "subject": approach, "object": barrier})
+    write_rows(tx, {ends: list(by_id.values()) for ends, by_id in rows.items()}, owned)
+    return result
+
+
+def write_rows(
+    tx: ManagedTransaction,
+    claims: dict[tuple[str, str | None], list[dict[str, Any]]],
+    owned: dict[str, list[dict[str, Any]]],
+    method: str = METHOD,
+    status: str = "suggested",
+) -> None:
+    """Write owned Outcome/Lesson nodes (`id`, `name`, `text`), then claim rows by their
+    (SUBJECT, OBJECT) labels (`id`, `kind`, `subject`, `object`, `excerpt`, `case`, `start`,
+    `end`, `by`, `version`, `confidence`), in batches."""
     for label, items in owned.items():
         for i in range(0, len(items), BATCH):
             tx.run(_OWNED[label], rows=items[i : i + BATCH])
-    for ends, by_id in rows.items():
-        batch = list(by_id.values())
+    for ends, batch in claims.items():
         for i in range(0, len(batch), BATCH):
-            tx.run(_CLAIMS[ends], rows=batch[i : i + BATCH], method=METHOD)
-    return result
+            tx.run(_CLAIMS[ends], rows=batch[i : i + BATCH], method=method, status=status)
 
 
 def retire_claims(tx: ManagedTransaction, previous: str) -> list[str]:

@@ -18,34 +18,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from neo4j import ManagedTransaction
-from spreadgraph.graph.claims import ITEM_LABEL, OWNED_LABEL
+from spreadgraph.graph.claims import ITEM_LABEL, OWNED_LABEL, claim_id, write_rows
 from spreadgraph.graph.items import ItemName, item_id, resolve_items
 from spreadgraph.ingest.documents.models import ParsedDocument
 from spreadgraph.ingest.extraction.models import CLAIM_KIND
 
 METHOD = "coded_import"
-#: kind -> statement creating the node a claim of that kind is about (owned by its evidence).
-OWNED_NODE = {
-    "outcome": "MERGE (n:Outcome {id: row.subject}) ON CREATE SET n.measure = row.name, "
-    "n.value = row.text, n.direction = 'unclear', n.evidence_strength = 'anecdotal'",
-    "lesson": "MERGE (n:Lesson {id: row.subject}) ON CREATE SET n.text = row.name",
-}
-
-_CLAIM = """
-UNWIND $rows AS row
-MATCH (subject:{label} {{id: row.subject}})
-MATCH (e:Excerpt {{id: row.excerpt}})
-MERGE (cl:Claim {{id: row.id}})
-ON CREATE SET cl.kind = row.kind, cl.status = 'confirmed', cl.method = $method,
-              cl.asserted_by = $by, cl.confidence = 1.0
-MERGE (cl)-[:SUBJECT]->(subject)
-MERGE (cl)-[ev:EVIDENCED_BY]->(e)
-SET ev.start = row.start, ev.end = row.end
-WITH cl, row
-WHERE row.case IS NOT NULL
-MATCH (c:Case {{id: row.case}})
-MERGE (c)-[:MAKES]->(cl)
-"""
 
 
 def parse_code(code: str) -> tuple[str, str] | None:
@@ -62,6 +40,7 @@ def write_coded_claims(
 ) -> Counter[str]:
     """Write one confirmed claim per recognised code of `doc`'s excerpts; count them per kind."""
     counts: Counter[str] = Counter()
+    by = f"coded export {doc.file_name}"
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     names: dict[str, list[ItemName]] = {label: [] for label in ITEM_LABEL.values()}
     for e in doc.excerpts:
@@ -74,18 +53,23 @@ def write_coded_claims(
             kind, name = parsed
             label = ITEM_LABEL.get(kind) or OWNED_LABEL[kind]
             key = item_id(kind, name).split(":", 1)[1]
-            claim = f"claim:{source_id}:{e.start}-{e.end}:{kind}:code:{key}"
-            subject = f"{kind}:{source_id}:{e.start}-{e.end}:{key}" if kind in OWNED_NODE else claim
+            claim = claim_id(source_id, e.start, e.end, kind, f"code:{key}")
+            subject = f"{kind}:{source_id}:{e.start}-{e.end}:{key}" if kind in OWNED_LABEL else claim
             row = {
                 "id": claim,
                 "kind": CLAIM_KIND[kind],
                 "subject": subject,
-                "name": name,
-                "text": e.text,
+                "object": None,
                 "excerpt": excerpt,
                 "case": excerpt_cases.get(excerpt),
                 "start": e.start,
                 "end": e.end,
+                "by": by,
+                "version": None,
+                "confidence": 1.0,
+                # owned nodes: an outcome's measure is the code, its value the quote; a lesson is the code
+                "name": name,
+                "text": name if kind == "lesson" else e.text,
             }
             if claim not in rows.setdefault(label, {}):
                 rows[label][claim] = row
@@ -97,11 +81,11 @@ def write_coded_claims(
             ids, _ = resolve_items(tx, label, items)
             for claim, row in rows[label].items():
                 row["subject"] = ids[claim]
-    for kind, statement in OWNED_NODE.items():
-        owned = list(rows.get(OWNED_LABEL[kind], {}).values())
-        if owned:
-            tx.run("UNWIND $rows AS row " + statement, rows=owned)
-    by = f"coded export {doc.file_name}"
-    for label, by_id in rows.items():
-        tx.run(_CLAIM.format(label=label), rows=list(by_id.values()), method=METHOD, by=by)
+    owned = {
+        label: [{"id": r["subject"], "name": r["name"], "text": r["text"]} for r in rows[label].values()]
+        for label in OWNED_LABEL.values()
+        if label in rows
+    }
+    claims = {(label, None): list(by_id.values()) for label, by_id in rows.items()}
+    write_rows(tx, claims, owned, METHOD, "confirmed")
     return counts
