@@ -45,11 +45,16 @@ RETURN u.id AS id, score, u.window AS text, u.window_start AS start, u.window_en
 ORDER BY score DESC, id
 """
 
-# The index's scores come from quantised vectors (the migration enables quantisation); the
-# candidates are re-scored exactly, so the top windows are ranked by their true cosine
-# (measured: recall@10 of the index alone 0.94 at k = 200; bench/search_latency.py).
+# The index's scores come from quantised vectors (the migration enables quantisation). The hits
+# that pass the filters are cut to the best `$rescore` by that score and re-scored exactly, so the
+# windows are ranked by their true cosine while only ~100 stored vectors are read per search
+# (measured at 200,000 sentences: recall@10 0.99 at k = 400 re-scoring 100, the same as
+# re-scoring all 400; bench/search_latency.py).
 UNIT_VECTOR_INDEX = """
-CALL db.index.vector.queryNodes('sentence_embedding', $candidates, $vector) YIELD node AS hit
+CALL db.index.vector.queryNodes('sentence_embedding', $candidates, $vector) YIELD node AS hit, score AS approx
+MATCH (hit)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
+WHERE {predicate}
+WITH hit, approx ORDER BY approx DESC LIMIT $rescore
 WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
 UNWIND [x IN [hit] + [(hit)-[:NEXT]-(n:Sentence) | n] | [x, CASE WHEN x = hit THEN 0.0 ELSE 1e-4 END]] AS pair
 WITH pair[0] AS u, max(score - pair[1]) AS score
@@ -128,13 +133,17 @@ def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) 
         head = pool_from(filters) + UNIT_VECTOR_EXACT
     else:
         head = {"vector": UNIT_VECTOR_INDEX, "fulltext": UNIT_FULLTEXT}[kind]
-    return head + UNIT_RETURN.replace("{predicate}", predicate)
+    return (head + UNIT_RETURN).replace("{predicate}", predicate)
 
 
 # Case, barrier and approach nodes, in two steps. Ranking: the node's own index, kept when a case
 # that passes the filters holds it (EXISTS stops at the first such case). Evidence, only for the
-# nodes that make the fused top `limit`: the excerpt unit (of the case, or evidencing a claim
-# about the item in a passing case) whose sentence is closest to the query.
+# nodes that make the fused top `limit`: a sentence window of the case's excerpts, or of the
+# excerpts evidencing a live claim about the item in a passing case. Windows the search itself
+# retrieved (`$units`) come first; otherwise the closest to the query. For items, only the
+# `$claims` best claims are read (those with a retrieved window, then confirmed, then most
+# confident): a barrier can carry thousands of claims at scale, and scoring every window behind
+# them cost ~100 ms per search at 100,000 excerpts (docs/benchmarks.md).
 _NODE_HEAD = {
     "vector": "CALL db.index.vector.queryNodes('{index}_embedding', $candidates, $vector) "
     "YIELD node AS n, score",
@@ -155,19 +164,27 @@ ORDER BY score DESC, id
 LIMIT $depth
 """
 _NODE_LABEL = {"case": "Case", "barrier": "Barrier", "approach": "Approach"}
+_RETRIEVED = (
+    "EXISTS { MATCH (cl)-[:EVIDENCED_BY]->(:Excerpt)<-[:IN_EXCERPT]-(x:Sentence) WHERE x.id IN $units }"
+)
 _NODE_EVIDENCE = {
     "case": """
   WITH n AS c
   OPTIONAL MATCH (c)-[:HAS_EXCERPT]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
-    "item": """
-  MATCH {cases}
+    "item": f"""
+  MATCH {{cases}}
+  WITH c, cl ORDER BY {_RETRIEVED} DESC, cl.status = 'confirmed' DESC, cl.confidence DESC, cl.id
+  LIMIT $claims
   OPTIONAL MATCH (cl)-[:EVIDENCED_BY]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
 }
+# A retrieved window ranks 2 (above any cosine) and is never scored: CASE evaluates lazily.
 _NODE_HYDRATE = """
 UNWIND $ids AS id
 MATCH (n:{label} {id: id})
 CALL (n) {{evidence}
-  WITH c, e, u ORDER BY coalesce(vector.similarity.cosine(u.embedding, $vector), -1.0) DESC LIMIT 1
+  WITH c, e, u, CASE WHEN u.id IN $units THEN 2.0
+                     ELSE coalesce(vector.similarity.cosine(u.embedding, $vector), -1.0) END AS closeness
+  ORDER BY closeness DESC, u.id LIMIT 1
   OPTIONAL MATCH (e)-[:FROM]->(s:Source)
   RETURN c AS best_case, u, e, s
 }

@@ -13,6 +13,12 @@ always belong to a case). Superseded document versions are never shown.
 
 Variables the fragments expect: `e` (Excerpt) and `s` (its Source) for excerpt units; `c` (Case)
 for case-level items.
+
+Every fragment of a kind is present, guarded by `$f_x IS NULL OR ...`, whichever filters are set:
+the statement text then depends only on *whether* any case filter is set (not on which), so
+Neo4j plans each statement once instead of once per combination of filters (a first plan cost
+0.5-1.5 s per search at 100,000 excerpts; docs/benchmarks.md). The planner tests the guard first
+and skips the pattern when the filter is unset.
 """
 
 from __future__ import annotations
@@ -66,6 +72,15 @@ _VISIBLE = (
 )
 
 
+def _guarded(fragments: dict[str, str]) -> list[str]:
+    return [f"($f_{name} IS NULL OR {fragment})" for name, fragment in fragments.items()]
+
+
+_CASE_GUARDED = " AND ".join(_guarded(_CASE_FRAGMENTS))
+_SOURCE_GUARDED = " AND ".join(_guarded(_SOURCE_FRAGMENTS))
+_NO_SOURCE_FILTER = " AND ".join(f"$f_{name} IS NULL" for name in _SOURCE_FRAGMENTS)
+
+
 class SearchFilters(BaseModel):
     """What a search may be restricted to; unset filters do not restrict."""
 
@@ -104,15 +119,15 @@ class SearchFilters(BaseModel):
         return bool(self.values()) or not self.published_only
 
     def params(self) -> dict[str, Any]:
-        return {f"f_{name}": value for name, value in self.values().items()}
+        """Every filter's parameter, None when unset (the guarded fragments test for null)."""
+        values = self.values()
+        return {f"f_{name}": values.get(name) for name in (*_CASE_FRAGMENTS, *_SOURCE_FRAGMENTS)}
 
     def case_condition(self, case_var: str = "c") -> str | None:
         """Predicate on a case (variable `c`), or None when no case filter is set."""
-        parts = [_CASE_FRAGMENTS[name] for name in self.values() if name in _CASE_FRAGMENTS]
-        if not parts:
+        if not any(name in _CASE_FRAGMENTS for name in self.values()):
             return None
-        text = " AND ".join(parts)
-        return text if case_var == "c" else text.replace("(c)", f"({case_var})")
+        return _CASE_GUARDED if case_var == "c" else _CASE_GUARDED.replace("(c)", f"({case_var})")
 
     def excerpt_predicate(self, case_ids: bool = False) -> str:
         """Predicate over `e` (Excerpt) and `s` (Source): visibility, source filters, case filters.
@@ -120,12 +135,11 @@ class SearchFilters(BaseModel):
         With `case_ids`, the case filters are the list `$f_case_ids` of the cases that pass them
         (`case_where`, matched once per search): one hop per row instead of the filter patterns.
         """
-        values = self.values()
         parts = [_CURRENT]
         case = self.case_condition()
         if self.published_only and not (case and case_ids):
             parts.append(_VISIBLE)
-        parts += [_SOURCE_FRAGMENTS[name] for name in values if name in _SOURCE_FRAGMENTS]
+        parts.append(_SOURCE_GUARDED)
         if case and case_ids:
             parts.append("EXISTS { MATCH (c:Case)-[:HAS_EXCERPT]->(e) WHERE c.id IN $f_case_ids }")
         elif case:
@@ -150,8 +164,7 @@ class SearchFilters(BaseModel):
 
     def source_where(self) -> str:
         """Predicate over a source `s`: current version and the source filters."""
-        values = self.values()
-        return " AND ".join([_CURRENT] + [_SOURCE_FRAGMENTS[n] for n in values if n in _SOURCE_FRAGMENTS])
+        return f"{_CURRENT} AND {_SOURCE_GUARDED}"
 
     def visible_where(self) -> str:
         """Visibility of an excerpt `e` matched from its source (true when unpublished are shown)."""
@@ -162,7 +175,6 @@ class SearchFilters(BaseModel):
 
         With `case_ids`, review state and case filters are the list `$f_case_ids` (see above).
         """
-        values = self.values()
         case = self.case_condition()
         if case and case_ids:
             parts = ["c.id IN $f_case_ids"]
@@ -170,7 +182,6 @@ class SearchFilters(BaseModel):
             parts = ["c.status = 'published'"] if self.published_only else ["true"]
             if case:
                 parts.append(case)
-        source = [_SOURCE_FRAGMENTS[name] for name in values if name in _SOURCE_FRAGMENTS]
-        if source:
-            parts.append(f"EXISTS {{ MATCH (c)-[:DESCRIBED_IN]->(s:Source) WHERE {' AND '.join(source)} }}")
+        described = f"EXISTS {{ MATCH (c)-[:DESCRIBED_IN]->(s:Source) WHERE {_SOURCE_GUARDED} }}"
+        parts.append(f"({_NO_SOURCE_FILTER} OR {described})")
         return " AND ".join(parts)

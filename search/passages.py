@@ -56,10 +56,14 @@ def merge_overlaps(results: Sequence[SearchResult]) -> list[SearchResult]:
     """Results without repeats: each window overlapping a better-ranked one is listed in that
     one's `merged` instead of appearing itself."""
     kept: list[SearchResult] = []
+    by_source: dict[tuple[str, str | None], list[SearchResult]] = {}
     for r in results:
-        home = next((k for k in kept if overlaps(r, k)), None)
+        span = _span(r)
+        same_source = by_source.setdefault(span[:2], []) if span else []
+        home = next((k for k in same_source if overlaps(r, k)), None)
         if home is None:
             kept.append(r)
+            same_source.append(r)
         else:
             home.merged.append(r.id)
     return kept

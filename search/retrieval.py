@@ -37,11 +37,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any, Literal
 
 from neo4j import Driver
 from pydantic import BaseModel, Field
 from spreadgraph.graph.connection import read_tx
+from spreadgraph.graph.overview import version
 from spreadgraph.search import cypher
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.passages import expand_passages, merge_overlaps
@@ -71,9 +73,15 @@ WITH u, pair WHERE pair[0].embedding IS NOT NULL
 RETURN u.id AS id, max(vector.similarity.cosine(pair[0].embedding, $vector) - pair[1]) AS score
 """
 DEPTH = 50
+#: Without filters the vector index is asked for INDEX_FACTOR x depth sentences (400 for 50
+#: windows) and the best RESCORE_FACTOR x depth of them are re-scored exactly: at 200,000
+#: sentences k = 400 gives recall@10 0.99 against brute force, k = 200 0.94 (docs/benchmarks.md).
+INDEX_FACTOR = 8
+RESCORE_FACTOR = 2
 EXACT_POOL = 2_000  # filter first and score exactly when at most this many units pass (estimated)
 SAFETY = 2.0  # over-fetch factor on top of the filters' selectivity
 MAX_CANDIDATES = 10_000
+EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/cypher.py)
 KINDS = ("excerpt", "case", "barrier", "approach")
 Mode = Literal["hybrid", "vector", "fulltext"]
 Fusion = Literal["rrf", "score"]
@@ -212,6 +220,10 @@ _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
 _VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakref.WeakKeyDictionary()
 _VECTORS_LOCK = threading.Lock()
 VECTOR_CACHE = 512  # query vectors kept per embedder (a what-worked answer encodes its query once)
+SCOPE_TTL = 60.0  # seconds a filter's passing cases are reused (see Searcher.scope)
+SCOPE_CACHE = 256
+_SCOPES: dict[tuple[Any, str], tuple[float, tuple[int, int], Scope]] = {}
+_SCOPES_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -282,23 +294,39 @@ class Searcher:
     # -- candidate counts -----------------------------------------------------------------------
 
     def scope(self, filters: SearchFilters) -> Scope:
-        """Match the passing cases (or count the passing sources) once per search."""
+        """Match the passing cases (or count the passing sources), at most once per
+        :data:`SCOPE_TTL` seconds for the same filters while no case is added, published or
+        withdrawn and no claim added (a CFIR domain filter reads every case's claims: ~250 ms at
+        100,000 excerpts)."""
         if not filters.values():
             return Scope()
+        key = (self.driver, filters.model_dump_json())
+        stamp = version(self.driver)
+        with _SCOPES_LOCK:
+            cached = _SCOPES.get(key)
+        if cached and cached[1] == stamp and time.monotonic() - cached[0] < SCOPE_TTL:
+            return cached[2]
         row = self._read(cypher.scope_query(filters), filters.params())[0]
         if filters.drives_from_cases:
             ids = row["ids"]
-            return Scope(ids, len(ids) / max(row["total"], 1), row["units"])
-        return Scope(None, row["passing"] / max(row["total"], 1), row["units"])
+            scope = Scope(ids, len(ids) / max(row["total"], 1), row["units"])
+        else:
+            scope = Scope(None, row["passing"] / max(row["total"], 1), row["units"])
+        with _SCOPES_LOCK:
+            _SCOPES[key] = (time.monotonic(), stamp, scope)
+            while len(_SCOPES) > SCOPE_CACHE:
+                _SCOPES.pop(next(iter(_SCOPES)))
+        return scope
 
     def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
         """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
 
         The pool is estimated from the share of passing cases (or sources), never by scanning
         units: at most :data:`EXACT_POOL` units → score them all exactly; more → ask the index for
-        `4·depth × SAFETY / share` candidates (at most :data:`MAX_CANDIDATES`).
+        enough candidates that about `RESCORE_FACTOR·depth × SAFETY` of them pass (at most
+        :data:`MAX_CANDIDATES`); without filters, :data:`INDEX_FACTOR`·depth.
         """
-        base = max(depth * 4, 200)
+        base = max(depth * INDEX_FACTOR, 400)
         scope = scope or self.scope(filters)
         if scope.share >= 1.0 or not filters.values():
             return Plan(False, min(MAX_CANDIDATES, base))
@@ -306,7 +334,8 @@ class Searcher:
         if pool <= EXACT_POOL:
             return Plan(True, max(pool, 1))
         share = max(scope.share, 1e-3)
-        return Plan(False, min(MAX_CANDIDATES, math.ceil(base * SAFETY / share)))
+        wanted = math.ceil(depth * RESCORE_FACTOR * SAFETY / share)
+        return Plan(False, min(MAX_CANDIDATES, max(base, wanted)))
 
     # -- single retrievers ------------------------------------------------------------------------
 
@@ -332,7 +361,13 @@ class Searcher:
             candidates = MAX_CANDIDATES  # Lucene scores every match; keep all that pass the filters
         by_ids = scope.case_ids is not None
         statement = cypher.unit_query(kind, filters.excerpt_predicate(by_ids), filters)
-        params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
+        params = {
+            "vector": vector,
+            "lucene": lucene,
+            "candidates": candidates,
+            "depth": depth,
+            "rescore": depth * RESCORE_FACTOR,
+        }
         rows = self._read(statement, {**params, **scope.params(filters)})
         return [_result("excerpt", r) for r in rows]
 
@@ -365,16 +400,21 @@ class Searcher:
         vector: list[float],
         filters: SearchFilters,
         scope: Scope | None = None,
+        units: Sequence[str] = (),
     ) -> None:
-        """Fill case, source and evidence window of the node results (one statement per kind)."""
+        """Fill case, source and evidence window of the node results (one statement per kind, run
+        side by side). `units` are the excerpt windows the search retrieved: preferred as evidence."""
+        scope = scope or self.scope(filters)
+        jobs = {}
+        predicate = filters.case_predicate(scope.case_ids is not None)
         for kind in ("case", "barrier", "approach"):
             ids = [r.id for r in results if r.kind == kind]
-            if not ids:
-                continue
-            scope = scope or self.scope(filters)
-            statement = cypher.node_evidence_query(kind, filters.case_predicate(scope.case_ids is not None))
-            rows = self._read(statement, {"ids": ids, "vector": vector, **scope.params(filters)})
-            found = {row["id"]: row for row in rows}
+            if ids:
+                statement = cypher.node_evidence_query(kind, predicate)
+                params = {"ids": ids, "vector": vector, "units": list(units), "claims": EVIDENCE_CLAIMS}
+                jobs[kind] = _POOL.submit(self._read, statement, {**params, **scope.params(filters)})
+        for kind, job in jobs.items():
+            found = {row["id"]: row for row in job.result()}
             for r in results:
                 row = found.get(r.id) if r.kind == kind else None
                 if row:
@@ -410,8 +450,6 @@ class Searcher:
             raise ValueError(f"unknown result kinds: {sorted(unknown)} (use {', '.join(KINDS)})")
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        vector = self.encode(prepared.text)
-        timings["embed"] = time.perf_counter() - started
         retrievers = {"hybrid": ("vector", "fulltext"), "vector": ("vector",), "fulltext": ("fulltext",)}[
             mode
         ]
@@ -426,9 +464,13 @@ class Searcher:
 
         scope = timed("scope", self.scope, filters)
         plan = self.plan(filters, depth, scope)
+        vector: list[float] = []
         jobs = {}
-        for kind in kinds:
-            for retriever in retrievers:
+        # full text needs no query vector: its statements run while the query is encoded
+        for retriever in sorted(retrievers, key=lambda name: name != "fulltext"):
+            if retriever == "vector":
+                vector = timed("embed", self.encode, prepared.text)
+            for kind in kinds:
                 name = f"{kind}:{retriever}"
                 if kind == "excerpt":
                     args = (retriever, vector, prepared.lucene, filters, depth, plan, scope)
@@ -437,12 +479,15 @@ class Searcher:
                     args = (kind, retriever, vector, prepared.lucene, filters, depth, scope)
                     jobs[name] = _POOL.submit(timed, name, self.nodes, *args)
         lists = {name: job.result() for name, job in jobs.items()}
+        if not vector and any(kind != "excerpt" for kind in kinds):
+            vector = timed("embed", self.encode, prepared.text)  # node evidence ranks by closeness
         began = time.perf_counter()
         fusion = fusion or self.fusion
         fill = self.fill_cosines(lists, vector) if fusion == "score" and mode == "hybrid" else None
         response.results = fuse(lists, limit, fusion, fill)
         timings["fuse"] = time.perf_counter() - began
-        timed("evidence", self.attach_evidence, response.results, vector, filters, scope)
+        retrieved = interleave(lists.get("excerpt:vector", []), lists.get("excerpt:fulltext", []))
+        timed("evidence", self.attach_evidence, response.results, vector, filters, scope, retrieved)
         timed("passages", expand_passages, self.driver, response.results)
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
@@ -458,6 +503,16 @@ class Searcher:
             return {}
         rows = self._read(UNIT_COSINE, {"ids": ids, "vector": vector})
         return {"excerpt:vector": {f"excerpt|{row['id']}": float(row["score"]) for row in rows}}
+
+
+def interleave(*lists: Sequence[SearchResult]) -> list[str]:
+    """Ids from the lists, first of each, then second of each, ... (each id once)."""
+    seen: dict[str, None] = {}
+    for row in zip_longest(*lists):
+        for r in row:
+            if r is not None:
+                seen.setdefault(r.id)
+    return list(seen)
 
 
 def fuse(
@@ -478,8 +533,7 @@ def fuse(
         for rank, r in enumerate(results, start=1):
             key = f"{r.kind}|{r.id}"
             keys.append(key)
-            if key not in best:
-                best[key] = r.model_copy(deep=True)
+            best.setdefault(key, r)  # the lists are not used again: no copy
             best[key].ranks[name.split(":", 1)[1]] = rank
             raw.setdefault(name, {}).setdefault(key, r.score)
         rankings[name] = keys

@@ -13,12 +13,13 @@ import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
+import org.neo4j.kernel.api.impl.index.LuceneSettings;
 
 /**
  * Runs Neo4j Community embedded with Bolt on a loopback address.
  *
  * <p>Usage: Launcher --home DIR --port N --password-file FILE [--parent-pid PID]
- * [--pagecache-mb N] [--tx-memory-mb N]. The password is read from a file so it
+ * [--pagecache-mb N] [--vector-merge-factor N]. The password is read from a file so it
  * never appears in a process listing. With --parent-pid the server stops itself
  * when that process ends (used by tests). SIGTERM shuts the database down cleanly.
  */
@@ -34,6 +35,9 @@ public final class Launcher {
         int port = Integer.parseInt(require(opts, "--port"));
         String password = Files.readString(Path.of(require(opts, "--password-file"))).strip();
         long pagecacheMb = Long.parseLong(opts.getOrDefault("--pagecache-mb", "256"));
+        // How many vector-index segments of one size Lucene lets pile up before merging them, both
+        // while an index is first built and afterwards (Neo4j's defaults: 1000 and 50).
+        int vectorMergeFactor = Integer.parseInt(opts.getOrDefault("--vector-merge-factor", "50"));
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
@@ -43,6 +47,8 @@ public final class Launcher {
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMb))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
+                .setConfig(LuceneSettings.vector_standard_merge_factor, vectorMergeFactor)
+                .setConfig(LuceneSettings.vector_population_merge_factor, vectorMergeFactor)
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
         try {
