@@ -87,14 +87,20 @@ RETURN bid AS barrier_id, t.id AS id, t.name AS name, x.kind AS kind, x.status A
 """
 
 # Expert opinion: CFIR 2009 constructs mapped to the barrier's CFIR 2.0 code, and the ERIC
-# strategies the CFIR-ERIC matching experts endorsed for them.
+# strategies the CFIR-ERIC matching experts endorsed for them. The codes are matched from the
+# barrier's side: from the construct's side the planner walked every coded claim in the graph
+# (300 ms at 100,000 excerpts).
 EXPERT = """
 UNWIND $barriers AS bid
 MATCH (b:Barrier {id: bid})
-MATCH (k:CfirConstruct)
-WHERE (b)-[:CODED_AS]->(k)
-   OR EXISTS { MATCH (b)<-[:SUBJECT]-(cl:Claim {kind: 'coded_as'})-[:OBJECT]->(k)
-               WHERE cl.status <> 'rejected' }
+CALL (b) {
+  MATCH (b)-[:CODED_AS]->(k:CfirConstruct)
+  RETURN k
+  UNION
+  MATCH (b)<-[:SUBJECT]-(cl:Claim {kind: 'coded_as'})-[:OBJECT]->(k:CfirConstruct)
+  WHERE cl.status <> 'rejected'
+  RETURN k
+}
 MATCH (old:Cfir2009Construct)-[:MAPS_TO]->(k)
 MATCH (old)-[m:EXPERT_MATCH]->(st:EricStrategy)
 RETURN bid AS barrier_id, k.name AS cfir_construct, old.name AS cfir_2009_construct,

@@ -14,11 +14,12 @@ always belong to a case). Superseded document versions are never shown.
 Variables the fragments expect: `e` (Excerpt) and `s` (its Source) for excerpt units; `c` (Case)
 for case-level items.
 
-Every fragment of a kind is present, guarded by `$f_x IS NULL OR ...`, whichever filters are set:
-the statement text then depends only on *whether* any case filter is set (not on which), so
-Neo4j plans each statement once instead of once per combination of filters (a first plan cost
-0.5-1.5 s per search at 100,000 excerpts; docs/benchmarks.md). The planner tests the guard first
-and skips the pattern when the filter is unset.
+Source fragments are always present, each guarded by `$f_x IS NULL OR ...`, and a search passes
+the passing cases as a list (`$f_case_ids`) rather than the case fragments: so the retrieval
+statements' text depends only on *whether* a case filter is set, and Neo4j plans each of them
+a handful of times instead of once per combination of filters (a first plan cost 0.5-1 s per
+search at 100,000 excerpts; docs/benchmarks.md). Case fragments stay unguarded: they run once
+per filter choice (matching the passing cases), and guarded they cost every case every pattern.
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ def _guarded(fragments: dict[str, str]) -> list[str]:
     return [f"($f_{name} IS NULL OR {fragment})" for name, fragment in fragments.items()]
 
 
-_CASE_GUARDED = " AND ".join(_guarded(_CASE_FRAGMENTS))
 _SOURCE_GUARDED = " AND ".join(_guarded(_SOURCE_FRAGMENTS))
 _NO_SOURCE_FILTER = " AND ".join(f"$f_{name} IS NULL" for name in _SOURCE_FRAGMENTS)
 
@@ -119,15 +119,20 @@ class SearchFilters(BaseModel):
         return bool(self.values()) or not self.published_only
 
     def params(self) -> dict[str, Any]:
-        """Every filter's parameter, None when unset (the guarded fragments test for null)."""
+        """The set filters' parameters, and every source filter's (None when unset: guarded)."""
         values = self.values()
-        return {f"f_{name}": values.get(name) for name in (*_CASE_FRAGMENTS, *_SOURCE_FRAGMENTS)}
+        return {
+            **{f"f_{name}": None for name in _SOURCE_FRAGMENTS},
+            **{f"f_{name}": value for name, value in values.items()},
+        }
 
     def case_condition(self, case_var: str = "c") -> str | None:
         """Predicate on a case (variable `c`), or None when no case filter is set."""
-        if not any(name in _CASE_FRAGMENTS for name in self.values()):
+        parts = [_CASE_FRAGMENTS[name] for name in self.values() if name in _CASE_FRAGMENTS]
+        if not parts:
             return None
-        return _CASE_GUARDED if case_var == "c" else _CASE_GUARDED.replace("(c)", f"({case_var})")
+        text = " AND ".join(parts)
+        return text if case_var == "c" else text.replace("(c)", f"({case_var})")
 
     def excerpt_predicate(self, case_ids: bool = False) -> str:
         """Predicate over `e` (Excerpt) and `s` (Source): visibility, source filters, case filters.

@@ -41,12 +41,18 @@ def serve(
 
 
 def _warm_up() -> None:
-    """Load the query embedder while the server starts, so the first search does not wait ~10 s
-    for it (the API's embedder is one per process: the same object serves every request).
+    """Load the query embedder and have Neo4j plan the search statements while the server
+    starts, so the first searches do not wait for them (~10 s for the model; a first plan costs
+    0.5-1 s per statement shape at 100,000 excerpts). The API's embedder is one per process.
 
     The web process encodes one short query at a time, as fast on one thread as on two (18 ms,
     measured): torch keeps to one core and leaves the other to Neo4j."""
     import torch
+
+    from spreadgraph.graph.connection import get_driver
+    from spreadgraph.search.filters import SearchFilters
+    from spreadgraph.search.retrieval import Searcher
+    from spreadgraph.search.what_worked import WhatWorkedEngine
     from spreadgraph.webui.api.search import _embedder
 
     torch.set_num_threads(1)
@@ -54,6 +60,15 @@ def _warm_up() -> None:
         _embedder().encode(["warm up"])
     except Exception as exc:  # the first search will report the problem properly
         out.print(f"could not load the embedding model in advance: {exc}")
+        return
+    searcher = Searcher(get_driver(), embedder=_embedder())
+    shapes = (SearchFilters(), SearchFilters(setting="warm up"), SearchFilters(source_type="warm up"))
+    try:
+        for filters in shapes:  # without filters, with a case filter, with a source filter
+            searcher.search("warm up", filters=filters)
+            WhatWorkedEngine(searcher).answer("warm up", filters=filters)
+    except Exception as exc:  # a search error is reported to whoever searches first
+        out.print(f"could not warm up the search statements: {exc}")
 
 
 def register(app: typer.Typer) -> None:
