@@ -206,6 +206,17 @@ def node_query(kind: str, retriever: str, case_predicate: str) -> str:
     return head + _NODE_RANK.replace("{exists}", f"EXISTS {{ MATCH {cases} }}")
 
 
+def node_lists_query(lists: list[tuple[str, str]], case_predicate: str) -> str:
+    """One statement for several (kind, retriever) node rankings, each row tagged with its
+    `list` name ("kind:retriever"): one transaction instead of one per list (six per search)."""
+    branches = []
+    for kind, retriever in lists:
+        text = node_query(kind, retriever, case_predicate).strip()
+        tagged = f"\nRETURN '{kind}:{retriever}' AS list, n.id AS id,"
+        branches.append(text.replace("\nRETURN n.id AS id,", tagged))
+    return "CALL () {\n" + "\nUNION ALL\n".join(branches) + "\n}\nRETURN list, id, score, name, description"
+
+
 def node_evidence_query(kind: str, case_predicate: str) -> str:
     """Best evidence (sentence window, case, source) of the given nodes of one kind (`$ids`)."""
     cases = _NODE_CASES[kind].replace("{case_predicate}", case_predicate)

@@ -371,28 +371,32 @@ class Searcher:
         rows = self._read(statement, {**params, **scope.params(filters)})
         return [_result("excerpt", r) for r in rows]
 
-    def nodes(
+    def node_lists(
         self,
-        kind: str,
-        retriever: str,
+        lists: Sequence[tuple[str, str]],
         vector: list[float],
         lucene: str,
         filters: SearchFilters,
         depth: int = DEPTH,
         scope: Scope | None = None,
-    ) -> list[SearchResult]:
-        """Case/barrier/approach nodes ranked by one retriever, kept when a passing case holds them.
+    ) -> dict[str, list[SearchResult]]:
+        """Case/barrier/approach nodes ranked by each (kind, retriever) in `lists`, kept when a
+        passing case holds them; all lists in one statement, keyed "kind:retriever".
 
         Evidence is not attached here (see :meth:`attach_evidence`): only the fused top needs it.
         """
-        if retriever == "fulltext" and not lucene:
-            return []
+        lists = [(kind, retriever) for kind, retriever in lists if retriever != "fulltext" or lucene]
+        if not lists:
+            return {}
         scope = scope or self.scope(filters)
         candidates = min(MAX_CANDIDATES, max(depth * 4, 200) * (4 if filters.selective else 1))
-        statement = cypher.node_query(kind, retriever, filters.case_predicate(scope.case_ids is not None))
+        predicate = filters.case_predicate(scope.case_ids is not None)
+        statement = cypher.node_lists_query(list(lists), predicate)
         params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
-        rows = self._read(statement, {**params, **scope.params(filters)})
-        return [_result(kind, r) for r in rows]
+        found: dict[str, list[SearchResult]] = {f"{kind}:{retriever}": [] for kind, retriever in lists}
+        for row in self._read(statement, {**params, **scope.params(filters)}):
+            found[row["list"]].append(_result(row["list"].split(":")[0], row))
+        return found
 
     def attach_evidence(
         self,
@@ -464,23 +468,22 @@ class Searcher:
 
         scope = timed("scope", self.scope, filters)
         plan = self.plan(filters, depth, scope)
-        vector: list[float] = []
         jobs = {}
-        # full text needs no query vector: its statements run while the query is encoded
-        for retriever in sorted(retrievers, key=lambda name: name != "fulltext"):
-            if retriever == "vector":
-                vector = timed("embed", self.encode, prepared.text)
-            for kind in kinds:
-                name = f"{kind}:{retriever}"
-                if kind == "excerpt":
-                    args = (retriever, vector, prepared.lucene, filters, depth, plan, scope)
-                    jobs[name] = _POOL.submit(timed, name, self.units, *args)
-                else:
-                    args = (kind, retriever, vector, prepared.lucene, filters, depth, scope)
-                    jobs[name] = _POOL.submit(timed, name, self.nodes, *args)
+        # excerpt full text needs no query vector: it runs while the query is encoded
+        if "excerpt" in kinds and "fulltext" in retrievers:
+            args = ("fulltext", [], prepared.lucene, filters, depth, plan, scope)
+            jobs["excerpt:fulltext"] = _POOL.submit(timed, "excerpt:fulltext", self.units, *args)
+        vector = timed("embed", self.encode, prepared.text)
+        if "excerpt" in kinds and "vector" in retrievers:
+            args = ("vector", vector, prepared.lucene, filters, depth, plan, scope)
+            jobs["excerpt:vector"] = _POOL.submit(timed, "excerpt:vector", self.units, *args)
+        node_lists = [(kind, retriever) for kind in kinds if kind != "excerpt" for retriever in retrievers]
+        nodes = None
+        if node_lists:
+            args = (node_lists, vector, prepared.lucene, filters, depth, scope)
+            nodes = _POOL.submit(timed, "nodes", self.node_lists, *args)
         lists = {name: job.result() for name, job in jobs.items()}
-        if not vector and any(kind != "excerpt" for kind in kinds):
-            vector = timed("embed", self.encode, prepared.text)  # node evidence ranks by closeness
+        lists.update(nodes.result() if nodes else {})
         began = time.perf_counter()
         fusion = fusion or self.fusion
         fill = self.fill_cosines(lists, vector) if fusion == "score" and mode == "hybrid" else None
