@@ -66,7 +66,7 @@ WITH pair[0] AS u, max(score - pair[1]) AS score
 # `depth` sentences (each sentence heads its own window).
 _POOL_FROM = {
     "case": """
-UNWIND $f_case_ids AS case_id
+UNWIND $f_scope.case_ids AS case_id
 MATCH (c:Case {id: case_id})-[:HAS_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 WHERE {source_where}
 MATCH (hit:Sentence)-[:IN_EXCERPT]->(e)
@@ -105,7 +105,7 @@ RETURN passing, COUNT { MATCH (:Source) } AS total, COUNT { MATCH (:Sentence) } 
 def pool_from(filters: SearchFilters) -> str:
     """MATCH clauses binding `hit` to every unit that passes the filters (pieces from SearchFilters).
 
-    Matched from the passing cases (`$f_case_ids`) when a case filter is set, else from sources.
+    Matched from the passing cases (`$f_scope.case_ids`) when a case filter is set, else from sources.
     """
     side = "case" if filters.drives_from_cases else "source"
     return (

@@ -14,8 +14,8 @@ always belong to a case). Superseded document versions are never shown.
 Variables the fragments expect: `e` (Excerpt) and `s` (its Source) for excerpt units; `c` (Case)
 for case-level items.
 
-Source fragments are always present, each guarded by `$f_x IS NULL OR ...`, and a search passes
-the passing cases as a list (`$f_case_ids`) rather than the case fragments: so the retrieval
+Source fragments are always present, each guarded by `$f_source.x IS NULL OR ...`, and a search passes
+the passing cases as a list (`$f_scope.case_ids`) rather than the case fragments: so the retrieval
 statements' text depends only on *whether* a case filter is set, and Neo4j plans each of them
 a handful of times instead of once per combination of filters (a first plan cost 0.5-1 s per
 search at 100,000 excerpts; docs/benchmarks.md). Case fragments stay unguarded: they run once
@@ -62,9 +62,9 @@ _CASE_FRAGMENTS: dict[str, str] = {
     "-[:SUBJECT]->(o:Outcome) WHERE cl.status <> 'rejected' AND o.direction = $f_outcome_direction }",
 }
 _SOURCE_FRAGMENTS: dict[str, str] = {
-    "source_type": "toLower(s.source_type) = $f_source_type",
-    "year_from": "s.year >= $f_year_from",
-    "year_to": "s.year <= $f_year_to",
+    "source_type": "toLower(s.source_type) = $f_source.source_type",
+    "year_from": "s.year >= $f_source.year_from",
+    "year_to": "s.year <= $f_source.year_to",
 }
 _CURRENT = "NOT EXISTS { MATCH (:Source)-[:PREVIOUS_VERSION]->(s) }"
 _VISIBLE = (
@@ -73,12 +73,12 @@ _VISIBLE = (
 )
 
 
-def _guarded(fragments: dict[str, str]) -> list[str]:
-    return [f"($f_{name} IS NULL OR {fragment})" for name, fragment in fragments.items()]
-
-
-_SOURCE_GUARDED = " AND ".join(_guarded(_SOURCE_FRAGMENTS))
-_NO_SOURCE_FILTER = " AND ".join(f"$f_{name} IS NULL" for name in _SOURCE_FRAGMENTS)
+# The source filters travel in one map parameter, `$f_source`: Neo4j keys cached plans by the
+# parameters' types, so a string-or-null, int-or-null parameter per filter made eight shapes.
+_SOURCE_GUARDED = " AND ".join(
+    f"($f_source.{name} IS NULL OR {fragment})" for name, fragment in _SOURCE_FRAGMENTS.items()
+)
+_NO_SOURCE_FILTER = " AND ".join(f"$f_source.{name} IS NULL" for name in _SOURCE_FRAGMENTS)
 
 
 class SearchFilters(BaseModel):
@@ -119,11 +119,11 @@ class SearchFilters(BaseModel):
         return bool(self.values()) or not self.published_only
 
     def params(self) -> dict[str, Any]:
-        """The set filters' parameters, and every source filter's (None when unset: guarded)."""
+        """The set case filters' parameters, and the source filters as one map (None = unset)."""
         values = self.values()
         return {
-            **{f"f_{name}": None for name in _SOURCE_FRAGMENTS},
-            **{f"f_{name}": value for name, value in values.items()},
+            **{f"f_{name}": value for name, value in values.items() if name in _CASE_FRAGMENTS},
+            "f_source": {name: values.get(name) for name in _SOURCE_FRAGMENTS},
         }
 
     def case_condition(self, case_var: str = "c") -> str | None:
@@ -137,7 +137,7 @@ class SearchFilters(BaseModel):
     def excerpt_predicate(self, case_ids: bool = False) -> str:
         """Predicate over `e` (Excerpt) and `s` (Source): visibility, source filters, case filters.
 
-        With `case_ids`, the case filters are the list `$f_case_ids` of the cases that pass them
+        With `case_ids`, the case filters are the list `$f_scope.case_ids` of the cases that pass them
         (`case_where`, matched once per search): one hop per row instead of the filter patterns.
         """
         parts = [_CURRENT]
@@ -146,7 +146,7 @@ class SearchFilters(BaseModel):
             parts.append(_VISIBLE)
         parts.append(_SOURCE_GUARDED)
         if case and case_ids:
-            parts.append("EXISTS { MATCH (c:Case)-[:HAS_EXCERPT]->(e) WHERE c.id IN $f_case_ids }")
+            parts.append("EXISTS { MATCH (c:Case)-[:HAS_EXCERPT]->(e) WHERE c.id IN $f_scope.case_ids }")
         elif case:
             status = "c.status = 'published' AND " if self.published_only else ""
             parts.append(f"EXISTS {{ MATCH (c:Case)-[:HAS_EXCERPT]->(e) WHERE {status}{case} }}")
@@ -178,11 +178,11 @@ class SearchFilters(BaseModel):
     def case_predicate(self, case_ids: bool = False) -> str:
         """Predicate over a case `c`: review state, case filters, and source filters on its sources.
 
-        With `case_ids`, review state and case filters are the list `$f_case_ids` (see above).
+        With `case_ids`, review state and case filters are the list `$f_scope.case_ids` (see above).
         """
         case = self.case_condition()
         if case and case_ids:
-            parts = ["c.id IN $f_case_ids"]
+            parts = ["c.id IN $f_scope.case_ids"]
         else:
             parts = ["c.status = 'published'"] if self.published_only else ["true"]
             if case:

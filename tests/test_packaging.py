@@ -32,6 +32,21 @@ def test_compose_neo4j_service_matches_the_readme() -> None:
         assert fact in README
 
 
+def test_compose_neo4j_merges_vector_segments_like_the_local_server() -> None:
+    """The Docker image turns NEO4J_a_b__c into the setting a.b_c; both servers merge alike."""
+    from spreadgraph.graph.local_server import VECTOR_MERGE_FACTOR
+
+    env = compose()["services"]["neo4j"]["environment"]
+    settings = {
+        key.removeprefix("NEO4J_").replace("__", "\0").replace("_", ".").replace("\0", "_"): value
+        for key, value in env.items()
+    }
+    for phase in ("standard", "population"):
+        assert settings[f"internal.dbms.index.vector.{phase}_merge_factor"] == str(VECTOR_MERGE_FACTOR)
+    launcher = (ROOT / "graph/localserver/src/main/java/spreadgraph/Launcher.java").read_text()
+    assert "vector_standard_merge_factor" in launcher and "vector_population_merge_factor" in launcher
+
+
 def test_compose_app_service_is_wired_by_neo4j_uri() -> None:
     app = compose()["services"]["spreadgraph"]
     assert app["build"] == "."
