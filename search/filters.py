@@ -61,6 +61,7 @@ _CASE_FRAGMENTS: dict[str, str] = {
     "outcome_direction": "EXISTS { MATCH (c)-[:MAKES]->(cl:Claim {kind: 'reported_outcome'})"
     "-[:SUBJECT]->(o:Outcome) WHERE cl.status <> 'rejected' AND o.direction = $f_outcome_direction }",
 }
+CASE_FILTERS = frozenset(_CASE_FRAGMENTS)
 _SOURCE_FRAGMENTS: dict[str, str] = {
     "source_type": "toLower(s.source_type) = $f_source.source_type",
     "year_from": "s.year >= $f_source.year_from",

@@ -50,7 +50,7 @@ def _warm_up() -> None:
     import torch
 
     from spreadgraph.graph.connection import get_driver
-    from spreadgraph.search.filters import SearchFilters
+    from spreadgraph.search.filters import CASE_FILTERS, SearchFilters
     from spreadgraph.search.retrieval import Searcher
     from spreadgraph.search.what_worked import WhatWorkedEngine
     from spreadgraph.webui.api.search import _embedder
@@ -67,6 +67,8 @@ def _warm_up() -> None:
         for filters in shapes:  # without filters, with a case filter, with a source filter
             searcher.search("warm up", filters=filters)
             WhatWorkedEngine(searcher).answer("warm up", filters=filters)
+        for name in sorted(CASE_FILTERS):  # each case filter's own statement (Searcher.scope)
+            searcher.scope(SearchFilters(**{name: "warm up"}))
     except Exception as exc:  # a search error is reported to whoever searches first
         out.print(f"could not warm up the search statements: {exc}")
 
