@@ -8,14 +8,8 @@ from dataclasses import dataclass
 from neo4j import Driver
 from spreadgraph.graph.connection import database, get_driver
 from spreadgraph.graph.taxonomy import write_taxonomies
-from spreadgraph.schema.migrations import (
-    MIGRATIONS,
-    Migration,
-    MigrationContext,
-    fulltext_index_name,
-    vector_index_name,
-)
-from spreadgraph.schema.model import NODE_TYPES, embedded_labels
+from spreadgraph.schema.migrations import MIGRATIONS, Migration, MigrationContext, vector_index_name
+from spreadgraph.schema.model import embedded_labels
 from spreadgraph.schema.taxonomy import load_taxonomies
 
 
@@ -38,18 +32,6 @@ def _drop_stale_vectors(driver: Driver, ctx: MigrationContext) -> None:
             driver.execute_query(f"DROP INDEX {record['name']} IF EXISTS", database_=database())
 
 
-def _drop_stale_fulltext(driver: Driver, ctx: MigrationContext) -> None:
-    """Drop full-text indexes whose properties differ from the model's (they are then recreated:
-    CREATE ... IF NOT EXISTS would keep an index of the same name as it was)."""
-    records, _, _ = driver.execute_query(
-        "SHOW FULLTEXT INDEXES YIELD name, properties RETURN name, properties", database_=database()
-    )
-    wanted = {fulltext_index_name(n.label): sorted(n.fulltext) for n in NODE_TYPES if n.fulltext}
-    for record in records:
-        if record["name"] in wanted and sorted(record["properties"]) != wanted[record["name"]]:
-            driver.execute_query(f"DROP INDEX {record['name']} IF EXISTS", database_=database())
-
-
 def _load_taxonomies(driver: Driver, ctx: MigrationContext) -> None:
     taxonomies = load_taxonomies()
     with driver.session(database=database()) as session:
@@ -58,7 +40,6 @@ def _load_taxonomies(driver: Driver, ctx: MigrationContext) -> None:
 
 STEPS: dict[str, Callable[[Driver, MigrationContext], None]] = {
     "drop_stale_vectors": _drop_stale_vectors,
-    "drop_stale_fulltext": _drop_stale_fulltext,
     "load_taxonomies": _load_taxonomies,
 }
 

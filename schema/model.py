@@ -135,14 +135,9 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("window", "string", "the sentence with its neighbours inside one text block (full-text)"),
             P("window_start", "int", "start of the window"),
             P("window_end", "int", "end of the window (exclusive)"),
-            P(
-                "expansions",
-                "string",
-                "long forms of the acronyms the window uses, as its source defines them (full-text)",
-            ),
             P("embedding", "list<float>", "sentence embedding of the sentence text (vector index)"),
         ),
-        fulltext=("window", "expansions"),
+        fulltext=("window",),
     ),
     NodeType(
         label="Case",

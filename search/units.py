@@ -8,9 +8,7 @@ and MiniLM truncates long paragraphs, while single sentences are too short for B
 * `window` – the sentence with its neighbours (one before, one after) inside the same text
   block, indexed for full text (`sentence_fulltext`, English analyzer) and shown as evidence;
 * `start`/`end` and `window_start`/`window_end` – character spans in `Source.text` (for template
-  quotes, which have no span in their source, offsets into the excerpt's own text);
-* `expansions` – the long forms of acronyms the window uses, as the source defines them
-  (search/acronyms.py), indexed for full text beside the window.
+  quotes, which have no span in their source, offsets into the excerpt's own text).
 
 A window's vector score is the best cosine of the sentences in it (max, never the mean); the
 retriever gets it by spreading each hit sentence's score to its `NEXT` neighbours.
@@ -38,7 +36,6 @@ from typing import Any
 from neo4j import Driver
 from spreadgraph.graph.connection import read_tx, write_tx
 from spreadgraph.ingest.extraction.sentences import SKIP_SECTIONS, split_spans
-from spreadgraph.search.acronyms import definitions, expansions
 
 MIN_WORDS = 4
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]*\s*$")
@@ -100,7 +97,6 @@ class Unit:
     window: str = ""
     window_start: int = 0
     window_end: int = 0
-    expansions: str = ""
 
     def props(self) -> dict[str, Any]:
         return {
@@ -111,7 +107,6 @@ class Unit:
             "window": self.window,
             "window_start": self.window_start,
             "window_end": self.window_end,
-            "expansions": self.expansions or None,  # absent, not empty: see search/acronyms.py
         }
 
 
@@ -158,7 +153,6 @@ def plan_units(excerpts: Sequence[ExcerptText], width: int = 1) -> tuple[list[Un
     """Units of one source's excerpts (in text order) and the (unit, next unit) pairs in each block."""
     units: list[Unit] = []
     pairs: list[tuple[str, str]] = []
-    defined = definitions(" ".join(ex.text or "" for ex in excerpts))
     for block in blocks(excerpts):
         parts: list[Unit] = []
         for ex in block:
@@ -175,7 +169,6 @@ def plan_units(excerpts: Sequence[ExcerptText], width: int = 1) -> tuple[list[Un
             window = parts[max(0, i - width) : i + width + 1]
             unit.window = " ".join(u.text for u in window)
             unit.window_start, unit.window_end = window[0].start, window[-1].end
-            unit.expansions = expansions(unit.window, defined)
             if i + 1 < len(parts):
                 pairs.append((unit.id, parts[i + 1].id))
         units.extend(parts)

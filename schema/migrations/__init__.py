@@ -115,7 +115,7 @@ def vector_index_name(label: str) -> str:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "uniqueness constraint on every node type's id", uniqueness_constraints),
     Migration(2, "lookup indexes for review state and names", lookup_indexes),
-    Migration(3, "full-text indexes (english analyzer)", fulltext_indexes, prepare="drop_stale_fulltext"),
+    Migration(3, "full-text indexes (english analyzer)", fulltext_indexes),
     Migration(4, "vector indexes (cosine, model dimension)", vector_indexes, prepare="drop_stale_vectors"),
     Migration(
         5,
