@@ -22,9 +22,15 @@ Ranking (docs/search-notes.md has the measurements behind each choice):
 * a window overlapping a better one from the same source is merged into it (search/passages.py):
   the result shows the whole passage instead of repeating it.
 
-Node kinds (case, barrier, approach) come from their own vector and full-text indexes, fused in
-the same RRF; their evidence is the closest sentence window of the case (or of the excerpts
-evidencing claims about the item).
+Node kinds (case, barrier, approach) come from their own vector and full-text indexes (all six
+lists in one statement), fused in the same RRF; their evidence is a sentence window of the case
+(or of the excerpts evidencing claims about the item): one the search itself retrieved if there
+is one, else the closest to the query among at most :data:`EVIDENCE_CLAIMS` claims.
+
+Speed at scale (docs/benchmarks.md, "Second pass on latency"): excerpt full text runs while the
+query is encoded; the vector index is asked for :data:`INDEX_FACTOR` x depth sentences and only
+the best :data:`RESCORE_FACTOR` x depth that pass the filters are re-scored exactly; the passing
+cases of each filter are matched once and reused (:meth:`Searcher.scope`).
 """
 
 from __future__ import annotations
