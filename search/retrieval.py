@@ -483,7 +483,7 @@ class Searcher:
         ]
         depth = max(DEPTH, limit * 3)
 
-        def timed(name: str, work: Any, *args: Any) -> list[SearchResult]:
+        def timed(name: str, work: Any, *args: Any) -> Any:
             began = time.perf_counter()
             try:
                 return work(*args)
