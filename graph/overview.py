@@ -94,21 +94,6 @@ RETURN a.id AS id, a.name AS name, cases
 """
 
 
-# A cheap version stamp for caching the counts: the Claim count comes from the count store and
-# the published cases from the Case.status index, so this costs well under a millisecond.
-VERSION = """
-MATCH (cl:Claim) WITH count(cl) AS claims
-OPTIONAL MATCH (c:Case {status: 'published'})
-RETURN claims, count(c) AS published
-"""
-
-
-def version(driver: Driver) -> tuple[int, int]:
-    """(claims, published cases): changes when cases are ingested, published or withdrawn."""
-    row = read_tx(lambda tx: tx.run(VERSION).single().data(), driver=driver)
-    return row["claims"], row["published"]
-
-
 def barriers_by_cfir(driver: Driver) -> dict[str, Any]:
     """Per CFIR 2.0 domain (all five, zeros included) and per construct with any barrier."""
 

@@ -15,9 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from neo4j import Driver
-from spreadgraph.graph import embeddings as _embeddings
 from spreadgraph.graph.connection import read_tx, write_tx
-from spreadgraph.graph.embeddings import missing_embeddings, set_embeddings
+from spreadgraph.graph.embeddings import (
+    embedded_page,
+    missing_embeddings,
+    replace_embeddings,
+    set_embeddings,
+)
 from spreadgraph.schema.model import embedded_labels
 
 BATCH = 256
@@ -70,31 +74,6 @@ def refresh(driver: Driver | None, encoder: object) -> dict[str, int]:
     return embed_missing(driver, encoder)
 
 
-def text_expression(label: str) -> str:
-    """The Cypher expression of the text a node's embedding encodes (the same as `embed_missing`)."""
-    return _embeddings._TEXT.get(label, _embeddings._NAMED)
-
-
-_ALL = {
-    label: f"""
-MATCH (n:{label})
-WHERE n.id IS NOT NULL AND n.id > $after
-WITH n, {text_expression(label)} AS text
-WHERE text IS NOT NULL AND trim(text) <> ''
-RETURN n.id AS id, text, n.embedding AS embedding
-ORDER BY id
-LIMIT $limit
-"""
-    for label in embedded_labels()
-}
-_REPLACE = {
-    label: f"""
-UNWIND $rows AS row
-MATCH (n:{label} {{id: row.id}})
-SET n.embedding = row.embedding
-"""
-    for label in embedded_labels()
-}
 SAME = 0.999  # cosine above which a stored vector counts as this model's
 
 
@@ -137,7 +116,7 @@ def reembed(
         after = ""
         while True:
             rows = read_tx(
-                lambda tx, label=label, after=after: tx.run(_ALL[label], after=after, limit=batch).data(),
+                lambda tx, label=label, after=after: embedded_page(tx, label, after, batch),
                 driver=driver,
             )
             if not rows:
@@ -158,7 +137,7 @@ def reembed(
                     payload.append({"id": r["id"], "embedding": new.tolist()})
             if payload:
                 write_tx(
-                    lambda tx, label=label, payload=payload: tx.run(_REPLACE[label], rows=payload),
+                    lambda tx, label=label, payload=payload: replace_embeddings(tx, label, payload),
                     driver=driver,
                 )
             stats["checked"] += len(rows)

@@ -49,7 +49,7 @@ from typing import Any, Literal
 from neo4j import Driver
 from pydantic import BaseModel, Field
 from spreadgraph.graph.connection import read_tx
-from spreadgraph.graph.overview import version
+from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
 from spreadgraph.search import cypher
 from spreadgraph.search.filters import CASE_FILTERS, SearchFilters
 from spreadgraph.search.passages import expand_passages, merge_overlaps
@@ -227,9 +227,7 @@ _VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakre
 _VECTORS_LOCK = threading.Lock()
 VECTOR_CACHE = 512  # query vectors kept per embedder (a what-worked answer encodes its query once)
 SCOPE_TTL = 60.0  # seconds a filter's passing cases are reused (see Searcher.scope)
-SCOPE_CACHE = 256
-_SCOPES: dict[tuple[Any, str], tuple[float, tuple[int, int], tuple[set[str], int, int]]] = {}
-_SCOPES_LOCK = threading.Lock()
+_SCOPES = VersionedCache(SCOPE_TTL)
 
 
 @dataclass(frozen=True)
@@ -315,7 +313,7 @@ class Searcher:
         if not filters.drives_from_cases:
             row = self._read(cypher.scope_query(filters), filters.params())[0]
             return Scope(None, row["passing"] / max(row["total"], 1), row["units"])
-        stamp = version(self.driver)
+        stamp = graph_version(self.driver)
         ids: set[str] | None = None
         total = units = 0
         for name, value in filters.values().items():
@@ -329,18 +327,12 @@ class Searcher:
 
     def _passing_cases(self, one: SearchFilters, stamp: tuple[int, int]) -> tuple[set[str], int, int]:
         """(passing case ids, cases, units) for a single case filter, cached (see :meth:`scope`)."""
-        key = (self.driver, one.model_dump_json())
-        with _SCOPES_LOCK:
-            cached = _SCOPES.get(key)
-        if cached and cached[1] == stamp and time.monotonic() - cached[0] < SCOPE_TTL:
-            return cached[2]
-        row = self._read(cypher.scope_query(one), one.params())[0]
-        found = (set(row["ids"]), row["total"], row["units"])
-        with _SCOPES_LOCK:
-            _SCOPES[key] = (time.monotonic(), stamp, found)
-            while len(_SCOPES) > SCOPE_CACHE:
-                _SCOPES.pop(next(iter(_SCOPES)))
-        return found
+
+        def match() -> tuple[set[str], int, int]:
+            row = self._read(cypher.scope_query(one), one.params())[0]
+            return set(row["ids"]), row["total"], row["units"]
+
+        return _SCOPES.get((self.driver, one.model_dump_json()), stamp, match)
 
     def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
         """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
@@ -460,7 +452,9 @@ class Searcher:
         kinds: Sequence[str] = KINDS,
         mode: Mode = "hybrid",
         fusion: Fusion | None = None,
+        scope: Scope | None = None,
     ) -> SearchResponse:
+        """`scope`: the filters' passing cases, when the caller has matched them already."""
         filters = filters or SearchFilters()
         prepared = prepare(query)
         limit = max(1, min(int(limit), 100))
@@ -490,7 +484,7 @@ class Searcher:
             finally:
                 timings[name] = time.perf_counter() - began
 
-        scope = timed("scope", self.scope, filters)
+        scope = scope if scope is not None else timed("scope", self.scope, filters)
         plan = self.plan(filters, depth, scope)
         jobs = {}
         # excerpt full text needs no query vector: it runs while the query is encoded

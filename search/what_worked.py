@@ -179,7 +179,7 @@ class WhatWorkedEngine:
         by_barrier = _POOL.submit(
             self._read, q.CASE_BY_BARRIER.replace("{case_predicate}", pred), min_score=BARRIER_MIN, **params
         )
-        hits = self.searcher.search(prepared.text, limit=50, filters=filters, kinds=("excerpt",))
+        hits = self.searcher.search(prepared.text, limit=50, filters=filters, kinds=("excerpt",), scope=scope)
         out.excerpts = hits.results[:5]
         by_case: dict[str, list[SearchResult]] = defaultdict(list)
         for r in hits.results:

@@ -9,7 +9,6 @@ page uses them and the SVG geometry is derived from them.
 from __future__ import annotations
 
 import math
-import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from fastapi.responses import Response
 from neo4j import Driver
 from pydantic import Field, computed_field
 from spreadgraph.graph import overview as queries
+from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
 from spreadgraph.webui.contexts import Model
 from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.render import respond
@@ -27,7 +27,7 @@ router = APIRouter(tags=["pages"])
 #: a 3,000-excerpt synthetic graph: ~45,000 db hits in all, growing linearly with the claims), and
 #: counts a minute old are fine for an overview; the page says when they were counted.
 OVERVIEW_TTL = 60.0
-_cache: dict[int, tuple[float, tuple[int, int], OverviewPage]] = {}
+_cache = VersionedCache(OVERVIEW_TTL)
 # Sequential blues, light to dark; text on the last is white (contrast >= 4.5:1 either way).
 LEVEL_FILL = ["#ffffff", "#deebf7", "#9ecae1", "#4a90c8", "#1f5fa8"]
 LEVEL_INK = ["#1b1b1b", "#1b1b1b", "#1b1b1b", "#1b1b1b", "#ffffff"]
@@ -148,15 +148,8 @@ def level(cases: int, most: int) -> int:
 
 def overview_data(driver: Driver) -> OverviewPage:
     """The overview's counts, reused for OVERVIEW_TTL seconds unless claims were added or removed
-    or a case was published or withdrawn meanwhile (`graph.overview.version`)."""
-    now = time.monotonic()
-    stamp = queries.version(driver)
-    cached = _cache.get(id(driver))
-    if cached and now - cached[0] < OVERVIEW_TTL and cached[1] == stamp:
-        return cached[2]
-    page = count_overview(driver)
-    _cache[id(driver)] = (now, stamp, page)
-    return page
+    or a case was published or withdrawn meanwhile (`graph.versioned_cache.graph_version`)."""
+    return _cache.get(id(driver), graph_version(driver), lambda: count_overview(driver))
 
 
 def count_overview(driver: Driver) -> OverviewPage:
