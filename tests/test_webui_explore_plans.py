@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from neo4j import Driver
-from spreadgraph.graph import neighbourhood, overview, pages
+from spreadgraph.graph import neighbourhood, overview, pages, versioned_cache
 
 LINKS = pages.LINK_KINDS
 STATEMENTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -18,7 +18,7 @@ STATEMENTS: dict[str, tuple[str, dict[str, Any]]] = {
     "top barriers": (overview.TOP_BARRIERS, {"limit": 12}),
     "map cells": (overview.CELLS, {"barriers": ["barrier:a", "barrier:b"], "kinds": overview.MAP_KINDS}),
     "top approaches": (overview.TOP_APPROACHES, {"limit": 10}),
-    "version": (overview.VERSION, {}),
+    "version": (versioned_cache.VERSION, {}),
     "case": (neighbourhood._CASE, {"id": "case:a"}),
     "case items": (neighbourhood._CASE_ITEMS, {"id": "case:a"}),
     "case links": (neighbourhood._CASE_LINKS, {"id": "case:a", "kinds": LINKS}),
