@@ -66,7 +66,7 @@ WITH pair[0] AS u, max(score - pair[1]) AS score
 # `depth` sentences (each sentence heads its own window).
 _POOL_FROM = {
     "case": """
-UNWIND $f_scope.case_ids AS case_id
+UNWIND keys($f_scope.passing) AS case_id
 MATCH (c:Case {id: case_id})-[:HAS_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 WHERE {source_where}
 MATCH (hit:Sentence)-[:IN_EXCERPT]->(e)
@@ -90,35 +90,18 @@ CALL db.index.fulltext.queryNodes('sentence_fulltext', $lucene, {limit: $candida
 WITH u, score
 """
 
-# What the filters let through, counted from the cheap side: the cases that pass (their ids are
-# then a parameter of every statement of the search), or the sources that pass.
-CASE_SCOPE = """
-CALL () { MATCH (c:Case) WHERE {case_where} RETURN collect(c.id) AS ids }
-RETURN ids, COUNT { MATCH (:Case) } AS total, COUNT { MATCH (:Sentence) } AS units
-"""
-SOURCE_SCOPE = """
-CALL () { MATCH (s:Source) WHERE {source_where} RETURN count(s) AS passing }
-RETURN passing, COUNT { MATCH (:Source) } AS total, COUNT { MATCH (:Sentence) } AS units
-"""
-
 
 def pool_from(filters: SearchFilters) -> str:
     """MATCH clauses binding `hit` to every unit that passes the filters (pieces from SearchFilters).
 
-    Matched from the passing cases (`$f_scope.case_ids`) when a case filter is set, else from sources.
+    Matched from the passing cases (`$f_scope.passing`) when a case filter is set, else from sources.
     """
-    side = "case" if filters.drives_from_cases else "source"
+    side = "case" if filters.has_case_filter else "source"
     return (
         _POOL_FROM[side]
         .replace("{source_where}", filters.source_where())
         .replace("{visible_where}", filters.visible_where())
     )
-
-
-def scope_query(filters: SearchFilters) -> str:
-    if filters.drives_from_cases:
-        return CASE_SCOPE.replace("{case_where}", filters.case_where())
-    return SOURCE_SCOPE.replace("{source_where}", filters.source_where())
 
 
 def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) -> str:

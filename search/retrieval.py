@@ -30,7 +30,8 @@ is one, else the closest to the query among at most :data:`EVIDENCE_CLAIMS` clai
 Speed at scale (docs/benchmarks.md, "Second pass on latency"): excerpt full text runs while the
 query is encoded; the vector index is asked for :data:`INDEX_FACTOR` x depth sentences and only
 the best :data:`RESCORE_FACTOR` x depth that pass the filters are re-scored exactly; the passing
-cases of each filter are matched once and reused (:meth:`Searcher.scope`).
+cases are matched in Python against the cases' facets, read once per graph version
+(search/facets.py).
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ from typing import Any, Literal
 from neo4j import Driver
 from pydantic import BaseModel, Field
 from spreadgraph.graph.connection import read_tx
-from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
 from spreadgraph.search import cypher
-from spreadgraph.search.filters import CASE_FILTERS, SearchFilters
+from spreadgraph.search.facets import facets
+from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.passages import expand_passages, merge_overlaps
 from spreadgraph.search.query import prepare
 
@@ -226,8 +227,6 @@ _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
 _VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakref.WeakKeyDictionary()
 _VECTORS_LOCK = threading.Lock()
 VECTOR_CACHE = 512  # query vectors kept per embedder (a what-worked answer encodes its query once)
-SCOPE_TTL = 60.0  # seconds a filter's passing cases are reused (see Searcher.scope)
-_SCOPES = VersionedCache(SCOPE_TTL)
 
 
 @dataclass(frozen=True)
@@ -235,14 +234,16 @@ class Scope:
     """What the filters let through: the passing cases' ids (when a case filter is set) and the
     estimated share of search units that pass."""
 
-    case_ids: list[str] | None = None
+    case_ids: frozenset[str] | None = None
     share: float = 1.0
     units: int = 0
 
     def params(self, filters: SearchFilters) -> dict[str, Any]:
-        # a map, not a bare list: Neo4j keys cached plans by the size of list parameters, so a
-        # list of passing cases of each new length was planned again (0.5-3 s per search)
-        extra = {"f_scope": {"case_ids": self.case_ids}} if self.case_ids is not None else {}
+        # a map (id -> true), not a list: Neo4j keys cached plans by the size of list parameters,
+        # and `x IN $list` scans the list for every row (thousands of ids: ~0.3 s per statement)
+        extra = (
+            {"f_scope": {"passing": dict.fromkeys(self.case_ids, True)}} if self.case_ids is not None else {}
+        )
         return {**filters.params(), **extra}
 
 
@@ -300,39 +301,17 @@ class Searcher:
     # -- candidate counts -----------------------------------------------------------------------
 
     def scope(self, filters: SearchFilters) -> Scope:
-        """Match the passing cases (or count the passing sources).
-
-        Each case filter is matched on its own and the passing sets intersected here: every
-        filter's statement then has one text (Neo4j plans it once, not once per combination of
-        filters: 0.5-1 s each), and each set is reused for :data:`SCOPE_TTL` seconds while no
-        case is added, published or withdrawn and no claim added (a CFIR domain filter reads
-        every case's claims: ~250 ms at 100,000 excerpts).
-        """
-        if not filters.values():
+        """The cases that pass the case filters and the share of units that pass, from the
+        graph's facets (search/facets.py: read once per graph version, matched here in Python)."""
+        values = filters.values()
+        if not values:
             return Scope()
-        if not filters.drives_from_cases:
-            row = self._read(cypher.scope_query(filters), filters.params())[0]
-            return Scope(None, row["passing"] / max(row["total"], 1), row["units"])
-        stamp = graph_version(self.driver)
-        ids: set[str] | None = None
-        total = units = 0
-        for name, value in filters.values().items():
-            if name not in CASE_FILTERS:
-                continue
-            one = SearchFilters(**{name: value, "published_only": filters.published_only})
-            passing, total, units = self._passing_cases(one, stamp)
-            ids = passing if ids is None else ids & passing
-        ids = ids or set()
-        return Scope(sorted(ids), len(ids) / max(total, 1), units)
-
-    def _passing_cases(self, one: SearchFilters, stamp: tuple[int, int]) -> tuple[set[str], int, int]:
-        """(passing case ids, cases, units) for a single case filter, cached (see :meth:`scope`)."""
-
-        def match() -> tuple[set[str], int, int]:
-            row = self._read(cypher.scope_query(one), one.params())[0]
-            return set(row["ids"]), row["total"], row["units"]
-
-        return _SCOPES.get((self.driver, one.model_dump_json()), stamp, match)
+        found = facets(self.driver)
+        if not filters.has_case_filter:
+            passing = found.passing_sources(values)
+            return Scope(None, passing / max(len(found.sources), 1), found.units)
+        ids = found.passing_cases(values, filters.published_only)
+        return Scope(frozenset(ids), len(ids) / max(len(found.cases), 1), found.units)
 
     def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
         """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
@@ -375,8 +354,7 @@ class Searcher:
             kind, candidates = "vector_exact", min(candidates, 2 * depth)  # see cypher.UNIT_VECTOR_EXACT
         elif retriever == "fulltext" and plan.exact:
             candidates = MAX_CANDIDATES  # Lucene scores every match; keep all that pass the filters
-        by_ids = scope.case_ids is not None
-        statement = cypher.unit_query(kind, filters.excerpt_predicate(by_ids), filters)
+        statement = cypher.unit_query(kind, filters.excerpt_predicate(), filters)
         params = {
             "vector": vector,
             "lucene": lucene,
@@ -406,7 +384,7 @@ class Searcher:
             return {}
         scope = scope or self.scope(filters)
         candidates = min(MAX_CANDIDATES, max(depth * 4, 200) * (4 if filters.selective else 1))
-        predicate = filters.case_predicate(scope.case_ids is not None)
+        predicate = filters.case_predicate()
         statement = cypher.node_lists_query(list(lists), predicate)
         params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
         found: dict[str, list[SearchResult]] = {f"{kind}:{retriever}": [] for kind, retriever in lists}
@@ -426,7 +404,7 @@ class Searcher:
         side by side). `units` are the excerpt windows the search retrieved: preferred as evidence."""
         scope = scope or self.scope(filters)
         jobs = {}
-        predicate = filters.case_predicate(scope.case_ids is not None)
+        predicate = filters.case_predicate()
         for kind in ("case", "barrier", "approach"):
             ids = [r.id for r in results if r.kind == kind]
             if ids:

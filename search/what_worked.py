@@ -171,7 +171,7 @@ class WhatWorkedEngine:
             return out
         vector = self.searcher.encode(prepared.text)
         scope = self.searcher.scope(filters)
-        pred = filters.case_predicate(scope.case_ids is not None)
+        pred = filters.case_predicate()
         params = {"vector": vector, "candidates": 100, "depth": 30, **scope.params(filters)}
         # the three case rankings are independent: two run beside the search (which stays in this
         # thread: it waits on pool jobs of its own, and pool jobs must never wait on the pool)

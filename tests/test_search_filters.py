@@ -202,6 +202,8 @@ def test_pending_cases_need_published_only_off(searcher: Searcher) -> None:
 
 
 def test_filter_values_are_parameters_not_cypher(searcher: Searcher) -> None:
-    nasty = SearchFilters(setting="x' OR 1=1 //", cfir_domain="}) RETURN 1 //")
+    nasty = SearchFilters(setting="x' OR 1=1 //", cfir_domain="}) RETURN 1 //", source_type="' OR true //")
     assert searcher.search(QUERY, filters=nasty).results == []
-    assert "$f_setting" in nasty.excerpt_predicate() and "OR 1=1" not in nasty.excerpt_predicate()
+    predicate = nasty.excerpt_predicate() + nasty.case_predicate()
+    assert "$f_source.source_type" in predicate and "$f_scope.passing" in predicate
+    assert not any(text in predicate for text in ("OR 1=1", "RETURN 1", "OR true"))
