@@ -66,7 +66,7 @@ WITH pair[0] AS u, max(score - pair[1]) AS score
 # `depth` sentences (each sentence heads its own window).
 _POOL_FROM = {
     "case": """
-UNWIND keys($f_scope.passing) AS case_id
+UNWIND $case_ids AS case_id
 MATCH (c:Case {id: case_id})-[:HAS_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 WHERE {source_where}
 MATCH (hit:Sentence)-[:IN_EXCERPT]->(e)
@@ -94,7 +94,7 @@ WITH u, score
 def pool_from(filters: SearchFilters) -> str:
     """MATCH clauses binding `hit` to every unit that passes the filters (pieces from SearchFilters).
 
-    Matched from the passing cases (`$f_scope.passing`) when a case filter is set, else from sources.
+    Matched from the passing cases (`$case_ids`) when a case filter is set, else from sources.
     """
     side = "case" if filters.has_case_filter else "source"
     return (

@@ -6,13 +6,13 @@ country/region, innovation type, CFIR domain, ERIC cluster) match case-insensiti
 substrings; outcome direction and source type match exactly (lower case); year is a range.
 
 Case filters are matched in Python against every case's facets (search/facets.py has the rules),
-and the retrieval statements receive the passing cases as a map parameter,
-`$f_scope.passing` (case id -> true; a map lookup per row, where a list of thousands of ids
-cost a scan per row). Source filters are fixed Cypher fragments, always present and each guarded
-by `$f_source.x IS NULL OR ...`. So a statement's text depends only on *whether* a case filter
-is set, and Neo4j plans it a handful of times instead of once per combination of filters (a
-first plan cost 0.5-1 s per search at 100,000 excerpts; docs/benchmarks.md). Filter values are
-parameters or Python values, never formatted into Cypher.
+and the retrieval statements receive the passing cases as the list parameter `$case_ids`
+(search/retrieval.py `Scope.params` explains its padding). Source filters are fixed Cypher
+fragments, always present and each guarded (`$f_source_type = '' OR ...`). So a statement's
+text depends only on *whether* a case filter is set, and Neo4j plans it a handful of times
+instead of once per combination of filters (a first plan cost 0.5-1 s per search at 100,000
+excerpts; docs/benchmarks.md). Filter values are parameters or Python values, never formatted
+into Cypher.
 
 Visibility (`published_only`, default on): an excerpt is shown when a published case holds it,
 or when no case holds it and it comes from a document (published reports; template quotes
@@ -29,15 +29,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Filters on the case an item belongs to: matched in Python against the cases' facets
-#: (search/facets.py), and the passing cases reach Cypher as `$f_scope.passing`.
+#: (search/facets.py), and the passing cases reach Cypher as `$case_ids`.
 CASE_FILTERS = frozenset(
     ("setting", "sector", "country", "innovation_type", "cfir_domain", "eric_cluster", "outcome_direction")
 )
 _SOURCE_FRAGMENTS: dict[str, str] = {
-    "source_type": "toLower(s.source_type) = $f_source.source_type",
-    "year_from": "s.year >= $f_source.year_from",
-    "year_to": "s.year <= $f_source.year_to",
+    "source_type": "toLower(s.source_type) = $f_source_type",
+    "year_from": "s.year >= $f_year_from",
+    "year_to": "s.year <= $f_year_to",
 }
+#: What an unset source filter is sent as: never null, so each parameter always has one type.
+_UNSET: dict[str, Any] = {"source_type": "", "year_from": -1, "year_to": -1}
 _CURRENT = "NOT EXISTS { MATCH (:Source)-[:PREVIOUS_VERSION]->(s) }"
 _VISIBLE = (
     "(EXISTS { MATCH (c:Case {status: 'published'})-[:HAS_EXCERPT]->(e) }"
@@ -45,13 +47,19 @@ _VISIBLE = (
 )
 
 
-# The source filters travel in one map parameter, `$f_source`: Neo4j keys cached plans by the
-# parameters' types, so a string-or-null, int-or-null parameter per filter made eight shapes.
+# Neo4j keys cached plans by the parameters' types, nested ones included (null and integer
+# differ; so do maps with other keys): a null for "unset" made a new plan per combination of
+# source filters (0.3-1 s each time at 100,000 excerpts), so unset is an empty string or -1.
+_IS_UNSET = {
+    "source_type": "$f_source_type = ''",
+    "year_from": "$f_year_from < 0",
+    "year_to": "$f_year_to < 0",
+}
 _SOURCE_GUARDED = " AND ".join(
-    f"($f_source.{name} IS NULL OR {fragment})" for name, fragment in _SOURCE_FRAGMENTS.items()
+    f"({_IS_UNSET[name]} OR {fragment})" for name, fragment in _SOURCE_FRAGMENTS.items()
 )
-_NO_SOURCE_FILTER = " AND ".join(f"$f_source.{name} IS NULL" for name in _SOURCE_FRAGMENTS)
-_PASSING = "$f_scope.passing[c.id]"
+_NO_SOURCE_FILTER = " AND ".join(_IS_UNSET.values())
+_PASSING = "c.id IN $case_ids"
 
 
 class SearchFilters(BaseModel):
@@ -93,13 +101,13 @@ class SearchFilters(BaseModel):
 
     @property
     def has_case_filter(self) -> bool:
-        """True when a case filter is set: the statements then need `$f_scope.passing`."""
+        """True when a case filter is set: the statements then need `$case_ids`."""
         return any(name in CASE_FILTERS for name in self.values())
 
     def params(self) -> dict[str, Any]:
-        """The source filters as one map parameter (None = unset)."""
+        """The source filters' parameters, each always set (unset: see `_UNSET`)."""
         values = self.values()
-        return {"f_source": {name: values.get(name) for name in _SOURCE_FRAGMENTS}}
+        return {f"f_{name}": values.get(name, unset) for name, unset in _UNSET.items()}
 
     def excerpt_predicate(self) -> str:
         """Predicate over `e` (Excerpt) and `s` (Source): visibility, source filters, case filters

@@ -90,6 +90,9 @@ SAFETY = 2.0  # over-fetch factor on top of the filters' selectivity
 MAX_CANDIDATES = 10_000
 EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/cypher.py)
 KINDS = ("excerpt", "case", "barrier", "approach")
+NODE_KINDS = KINDS[1:]
+#: Filters that give each statement shape: none, a case filter, a source filter (Searcher.warm_up).
+WARM_UP_SHAPES = (SearchFilters(), SearchFilters(setting="warm up"), SearchFilters(source_type="warm up"))
 Mode = Literal["hybrid", "vector", "fulltext"]
 Fusion = Literal["rrf", "score"]
 
@@ -226,6 +229,7 @@ def _result(kind: str, row: dict[str, Any]) -> SearchResult:
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
 _VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakref.WeakKeyDictionary()
 _VECTORS_LOCK = threading.Lock()
+CASE_IDS_PAD = 1_001  # see Scope.params
 VECTOR_CACHE = 512  # query vectors kept per embedder (a what-worked answer encodes its query once)
 
 
@@ -239,12 +243,18 @@ class Scope:
     units: int = 0
 
     def params(self, filters: SearchFilters) -> dict[str, Any]:
-        # a map (id -> true), not a list: Neo4j keys cached plans by the size of list parameters,
-        # and `x IN $list` scans the list for every row (thousands of ids: ~0.3 s per statement)
-        extra = (
-            {"f_scope": {"passing": dict.fromkeys(self.case_ids, True)}} if self.case_ids is not None else {}
-        )
-        return {**filters.params(), **extra}
+        """The statements' filter parameters: the source filters', and `$case_ids` with a case filter.
+
+        `$case_ids` is a top-level list (Neo4j then checks `c.id IN $case_ids` against a hash set
+        built once, where a list inside a map was scanned for every row, and a map of ids was
+        planned again for every new set of keys). Neo4j also keys cached plans by a list's size
+        rounded up to a power of ten, so the list is padded with empty ids (never a case's) to at
+        least :data:`CASE_IDS_PAD`: one plan per statement for graphs of up to 10,000 cases.
+        """
+        if self.case_ids is None:
+            return filters.params()
+        ids = sorted(self.case_ids)
+        return {**filters.params(), "case_ids": ids + [""] * (CASE_IDS_PAD - len(ids))}
 
 
 @dataclass(frozen=True)
@@ -491,6 +501,22 @@ class Searcher:
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
         return response
+
+    def warm_up(self) -> None:
+        """Have Neo4j plan every statement shape a search can run (without and with a case or a
+        source filter, both excerpt plans, evidence for one and for several items), so that no
+        later search pays for a first plan (0.3-1 s each at 100,000 excerpts)."""
+        vector = self.encode("warm up")
+        for filters in WARM_UP_SHAPES:
+            scope = Scope(frozenset(), 0.5, 1) if filters.has_case_filter else Scope(None, 0.5, 1)
+            for plan in (Plan(False, 400), Plan(True, 1)):
+                for retriever in ("vector", "fulltext"):
+                    self.units(retriever, vector, "warm", filters, DEPTH, plan, scope)
+            lists = [(kind, retriever) for kind in NODE_KINDS for retriever in ("vector", "fulltext")]
+            self.node_lists(lists, vector, "warm", filters, DEPTH, scope)
+            for many in (1, 2):  # Neo4j keys plans by list size, rounded up to a power of ten
+                items = [SearchResult(kind=k, id=f"w{i}", score=0) for k in NODE_KINDS for i in range(many)]
+                self.attach_evidence(items, vector, filters, scope, ["warm up"] * 60 * many)
 
     def fill_cosines(
         self, lists: dict[str, list[SearchResult]], vector: list[float]

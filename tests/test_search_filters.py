@@ -205,5 +205,12 @@ def test_filter_values_are_parameters_not_cypher(searcher: Searcher) -> None:
     nasty = SearchFilters(setting="x' OR 1=1 //", cfir_domain="}) RETURN 1 //", source_type="' OR true //")
     assert searcher.search(QUERY, filters=nasty).results == []
     predicate = nasty.excerpt_predicate() + nasty.case_predicate()
-    assert "$f_source.source_type" in predicate and "$f_scope.passing" in predicate
+    assert "$f_source_type" in predicate and "$case_ids" in predicate
     assert not any(text in predicate for text in ("OR 1=1", "RETURN 1", "OR true"))
+
+
+def test_warm_up_runs_every_statement_shape(searcher: Searcher) -> None:
+    """Each shape (no filter, case filter, source filter; index and exact plans; evidence for one
+    item and several) is valid Cypher with the parameters a search sends."""
+    searcher.warm_up()
+    assert cases_of(searcher.search(QUERY, limit=5, filters=SearchFilters(country="canada")).results) == {B}

@@ -51,8 +51,8 @@ def _warm_up() -> None:
     import torch
 
     from spreadgraph.graph.connection import get_driver
-    from spreadgraph.search.filters import SearchFilters
-    from spreadgraph.search.retrieval import Searcher
+    from spreadgraph.search.facets import facets
+    from spreadgraph.search.retrieval import WARM_UP_SHAPES, Searcher
     from spreadgraph.search.what_worked import WhatWorkedEngine
     from spreadgraph.webui.api.search import _embedder
 
@@ -63,10 +63,10 @@ def _warm_up() -> None:
         out.print(f"could not load the embedding model in advance: {exc}")
         return
     searcher = Searcher(get_driver(), embedder=_embedder())
-    shapes = (SearchFilters(), SearchFilters(setting="warm up"), SearchFilters(source_type="warm up"))
     try:
-        for filters in shapes:  # without filters, with a case filter, with a source filter
-            searcher.search("warm up", filters=filters)
+        searcher.warm_up()
+        facets(searcher.driver)
+        for filters in WARM_UP_SHAPES:
             WhatWorkedEngine(searcher).answer("warm up", filters=filters)
     except Exception as exc:  # a search error is reported to whoever searches first
         out.print(f"could not warm up the search statements: {exc}")
