@@ -27,6 +27,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ from spreadgraph.search.retrieval import DEPTH, INDEX_FACTOR, RESCORE_FACTOR
 
 from bench.latency_queries import FILTERS, query_texts
 from bench.synthetic import scale_graph
+from spreadgraph.cli.serve import WARM_MESSAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"search": 150.0, "what-worked": 400.0}
@@ -61,23 +63,41 @@ class WebServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.lines: list[str] = []  # the server's log (stderr), read as it comes
+        self.warm = threading.Event()  # set when the server says its warm-up is done
 
     def __enter__(self) -> WebServer:
         cmd = [str(ROOT / ".venv/bin/spreadgraph"), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
         )
+        threading.Thread(target=self._read_log, daemon=True).start()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.base + "/api/search?q=", timeout=2).status_code == 200:
-                    return self
+                    break
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None:
-                raise SystemExit(f"web server exited: {self.proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                time.sleep(0.5)
+                raise SystemExit(f"web server exited: {''.join(self.lines)[-2000:]}")
             time.sleep(0.5)
-        raise SystemExit("web server did not answer within 120 s")
+        else:
+            raise SystemExit("web server did not answer within 120 s")
+        # the server plans its statements in the background (spreadgraph serve's warm-up): wait,
+        # so that no timed request competes with it
+        if not self.warm.wait(timeout=max(deadline - time.monotonic(), 1)):
+            raise SystemExit(f"the server's warm-up did not finish: {''.join(self.lines)[-2000:]}")
+        return self
+
+    def _read_log(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        for raw in self.proc.stderr:
+            line = raw.decode(errors="replace")
+            self.lines.append(line)
+            if WARM_MESSAGE in line:
+                self.warm.set()
 
     def __exit__(self, *exc: object) -> None:
         if self.proc and self.proc.poll() is None:

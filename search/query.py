@@ -6,14 +6,18 @@
 * The full-text query is built from words only: lower-cased `\\w+` runs minus a short list of
   question and function words (staff ask "How often did ...?"; the English analyzer's own stop
   list does not drop "how", "did", "which"), de-duplicated, at most :data:`MAX_TERMS` of them,
-  each escaped, OR-ed (Lucene's default). Nothing the user types reaches Lucene's syntax, so
-  `AND`, `title:`, `"`, `*`, `~` or an unbalanced bracket are plain words or ignored.
+  each escaped, OR-ed (Lucene's default), plus the other forms of irregular verbs ("meet" also
+  searches "met": the English analyzer's stemmer cannot relate them). Nothing the user types
+  reaches Lucene's syntax, so `AND`, `title:`, `"`, `*`, `~` or an unbalanced bracket are plain
+  words or ignored.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from spreadgraph.search.inflections import variants
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 48
@@ -68,11 +72,17 @@ def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
 
 
 def lucene_terms(text: str) -> list[str]:
-    """The words a full-text query uses (see module docstring)."""
+    """The words a full-text query uses (see module docstring), then the other forms of its
+    irregular verbs (search/inflections.py), which a long query's cut drops first."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(text.lower()):
-        if word not in _QUESTION_WORDS and word not in seen and word.strip("_"):
-            seen[word] = None
+        if word not in _QUESTION_WORDS and word.strip("_"):
+            seen.setdefault(word)
+    words = list(seen)
+    for word in words:
+        for form in variants(word):
+            if form not in _QUESTION_WORDS:
+                seen.setdefault(form)
     return list(seen)[:MAX_TERMS]
 
 

@@ -228,3 +228,11 @@ def test_rrf_weights_the_excerpt_vector_list_below_full_text() -> None:
     # Found by both still beats found by one alone at the same rank, whatever the weight.
     both = rrf({"excerpt:vector": ["x"], "excerpt:fulltext": ["x"]})["x"]
     assert both > rrf({"excerpt:fulltext": ["y"]})["y"]
+
+
+def test_full_text_matches_irregular_verb_forms(searcher: Searcher) -> None:
+    """The English analyzer's stemmer does not relate "stand" and "stood": the query adds it."""
+    assert prepare("Where did the volunteers stand?").lucene == "volunteers stand stood"
+    assert prepare("Tablets were taught").lucene == "tablets taught teach"
+    found = searcher.search("stand", mode="fulltext", kinds=("excerpt",))
+    assert found.results and "stood beside the kiosk" in (found.results[0].text or "")

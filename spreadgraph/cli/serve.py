@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import typer
 from rich.console import Console
 
 out = Console(highlight=False, soft_wrap=True, stderr=True)
+#: Printed (to stderr) once every search statement is planned; bench/search_latency.py waits for it.
+WARM_MESSAGE = "search statements planned"
 
 
 def serve(
@@ -63,6 +66,7 @@ def _warm_up() -> None:
         out.print(f"could not load the embedding model in advance: {exc}")
         return
     searcher = Searcher(get_driver(), embedder=_embedder())
+    started = time.perf_counter()
     try:
         searcher.warm_up()
         facets(searcher.driver)
@@ -70,6 +74,8 @@ def _warm_up() -> None:
             WhatWorkedEngine(searcher).answer("warm up", filters=filters)
     except Exception as exc:  # a search error is reported to whoever searches first
         out.print(f"could not warm up the search statements: {exc}")
+        return
+    out.print(f"{WARM_MESSAGE} in {time.perf_counter() - started:.1f} s")
 
 
 def register(app: typer.Typer) -> None:
