@@ -306,6 +306,7 @@ class Searcher:
         return vector
 
     def _read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        params = cypher.plan_stable(params)
         return read_tx(lambda tx: tx.run(statement, params).data(), driver=self.driver)
 
     # -- candidate counts -----------------------------------------------------------------------

@@ -38,6 +38,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from spreadgraph.graph.connection import read_tx
 from spreadgraph.search import answer_cypher as q
+from spreadgraph.search.cypher import plan_stable
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import prepare
 from spreadgraph.search.retrieval import _POOL, Searcher, SearchResult, rrf
@@ -159,7 +160,8 @@ class WhatWorkedEngine:
         self.searcher = searcher or Searcher()
 
     def _read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
-        return read_tx(lambda tx: tx.run(statement, params).data(), driver=self.searcher.driver)
+        stable = plan_stable(params)
+        return read_tx(lambda tx: tx.run(statement, stable).data(), driver=self.searcher.driver)
 
     def answer(self, query: str | None, filters: SearchFilters | None = None) -> WhatWorked:
         filters = filters or SearchFilters()
