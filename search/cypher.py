@@ -32,10 +32,15 @@ if TYPE_CHECKING:
 MIN_ID_LIST = 11
 
 
+def padded(ids: list[str], at_least: int) -> list[str]:
+    """`ids` followed by empty strings up to `at_least` items."""
+    return ids + [""] * (at_least - len(ids))
+
+
 def plan_stable(params: dict[str, Any]) -> dict[str, Any]:
     """`params` with each short list of strings padded to :data:`MIN_ID_LIST` items."""
     return {
-        name: value + [""] * (MIN_ID_LIST - len(value))
+        name: padded(value, MIN_ID_LIST)
         if isinstance(value, list) and len(value) < MIN_ID_LIST and all(isinstance(x, str) for x in value)
         else value
         for name, value in params.items()

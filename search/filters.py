@@ -129,8 +129,8 @@ class SearchFilters(BaseModel):
         return _VISIBLE if self.published_only else "true"
 
     def case_predicate(self) -> str:
-        """Predicate over a case `c`: review state and case filters (or the passing cases), and
-        the source filters on the sources that describe it."""
+        """Predicate over a case `c`: one of the passing cases when a case filter is set (else the
+        review state), and the source filters on the sources that describe it."""
         if self.has_case_filter:
             parts = [_PASSING]
         else:

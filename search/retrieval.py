@@ -253,8 +253,7 @@ class Scope:
         """
         if self.case_ids is None:
             return filters.params()
-        ids = sorted(self.case_ids)
-        return {**filters.params(), "case_ids": ids + [""] * (CASE_IDS_PAD - len(ids))}
+        return {**filters.params(), "case_ids": cypher.padded(sorted(self.case_ids), CASE_IDS_PAD)}
 
 
 @dataclass(frozen=True)
