@@ -504,8 +504,9 @@ class Searcher:
 
     def warm_up(self) -> None:
         """Have Neo4j plan every statement shape a search can run (without and with a case or a
-        source filter, both excerpt plans, evidence for one and for several items), so that no
-        later search pays for a first plan (0.3-1 s each at 100,000 excerpts)."""
+        source filter, both excerpt plans, evidence for one and for several items, merged
+        passages), so that no later search pays for a first plan (0.3-1 s each at 100,000
+        excerpts)."""
         vector = self.encode("warm up")
         for filters in WARM_UP_SHAPES:
             scope = Scope(frozenset(), 0.5, 1) if filters.has_case_filter else Scope(None, 0.5, 1)
@@ -517,6 +518,9 @@ class Searcher:
             for many in (1, 2):  # Neo4j keys plans by list size, rounded up to a power of ten
                 items = [SearchResult(kind=k, id=f"w{i}", score=0) for k in NODE_KINDS for i in range(many)]
                 self.attach_evidence(items, vector, filters, scope, ["warm up"] * 60 * many)
+        for many in (1, 2):  # merged passages: one group, several groups
+            merged = [SearchResult(kind="excerpt", id=f"w{i}", score=0, merged=["w"]) for i in range(many)]
+            expand_passages(self.driver, merged)
 
     def fill_cosines(
         self, lists: dict[str, list[SearchResult]], vector: list[float]
