@@ -143,8 +143,7 @@ def timed_requests(base: str, path: str, params: list[dict[str, Any]], clients: 
         "p95_ms": round(percentile(ms, 95), 1),
         "max_ms": round(max(ms), 1),
         "throughput_rps": round(len(ms) / wall, 2),
-        # the same requests split: without filters, and with filters (each filter choice is
-        # new to the server the first time: its passing cases are matched then, see Searcher.scope)
+        # the same requests split: without filters, and with one or two filters
         "no_filter_p50_ms": round(statistics.median(plain), 1) if plain else None,
         "no_filter_p95_ms": round(percentile(plain, 95), 1) if plain else None,
         "filtered_p50_ms": round(statistics.median(filtered), 1) if filtered else None,

@@ -238,7 +238,7 @@ class Scope:
     """What the filters let through: the passing cases' ids (when a case filter is set) and the
     estimated share of search units that pass."""
 
-    case_ids: frozenset[str] | None = None
+    case_ids: tuple[str, ...] | None = None  # sorted
     share: float = 1.0
     units: int = 0
 
@@ -253,7 +253,7 @@ class Scope:
         """
         if self.case_ids is None:
             return filters.params()
-        return {**filters.params(), "case_ids": cypher.padded(sorted(self.case_ids), CASE_IDS_PAD)}
+        return {**filters.params(), "case_ids": cypher.padded(list(self.case_ids), CASE_IDS_PAD)}
 
 
 @dataclass(frozen=True)
@@ -321,7 +321,7 @@ class Searcher:
             passing = found.passing_sources(values)
             return Scope(None, passing / max(len(found.sources), 1), found.units)
         ids = found.passing_cases(values, filters.published_only)
-        return Scope(frozenset(ids), len(ids) / max(len(found.cases), 1), found.units)
+        return Scope(tuple(sorted(ids)), len(ids) / max(len(found.cases), 1), found.units)
 
     def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
         """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
@@ -509,7 +509,7 @@ class Searcher:
         excerpts)."""
         vector = self.encode("warm up")
         for filters in WARM_UP_SHAPES:
-            scope = Scope(frozenset(), 0.5, 1) if filters.has_case_filter else Scope(None, 0.5, 1)
+            scope = Scope((), 0.5, 1) if filters.has_case_filter else Scope(None, 0.5, 1)
             for plan in (Plan(False, 400), Plan(True, 1)):
                 for retriever in ("vector", "fulltext"):
                     self.units(retriever, vector, "warm", filters, DEPTH, plan, scope)

@@ -147,8 +147,8 @@ def level(cases: int, most: int) -> int:
 
 
 def overview_data(driver: Driver) -> OverviewPage:
-    """The overview's counts, reused for OVERVIEW_TTL seconds unless claims were added or removed
-    or a case was published or withdrawn meanwhile (`graph.versioned_cache.graph_version`)."""
+    """The overview's counts, reused for OVERVIEW_TTL seconds unless something was written to the
+    graph meanwhile (`graph.versioned_cache.graph_version`)."""
     return _cache.get(id(driver), graph_version(driver), lambda: count_overview(driver))
 
 
