@@ -49,22 +49,36 @@ def plan_stable(params: dict[str, Any]) -> dict[str, Any]:
 
 NODE_INDEX = {"case": "case", "barrier": "barrier", "approach": "approach"}
 
+# The ranking lists carry only what fusion needs: the window's id and score, and its source,
+# template field and span (overlapping windows of one source merge, search/passages.py). The
+# rest of a result is read by UNIT_DETAILS for the fused top only: at 100,000 excerpts the full
+# columns of two 50-row lists cost ~20 ms of driver decoding per search (docs/benchmarks.md).
 UNIT_RETURN = """
 MATCH (u)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 WHERE {predicate}
 WITH u, e, s, score
 ORDER BY score DESC
 LIMIT $depth
+RETURN u.id AS id, score, s.id AS source_id, e.field AS field,
+       CASE WHEN e.start IS NOT NULL THEN u.window_start END AS start,
+       CASE WHEN e.start IS NOT NULL THEN u.window_end END AS end
+ORDER BY score DESC, id
+"""
+
+#: Everything a result shows about the windows `$ids`: text, excerpt, case (a published one
+#: first) and source.
+UNIT_DETAILS = """
+UNWIND $ids AS id
+MATCH (u:Sentence {id: id})-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 OPTIONAL MATCH (c:Case)-[:HAS_EXCERPT]->(e)
-WITH u, e, s, score, c ORDER BY CASE c.status WHEN 'published' THEN 0 ELSE 1 END
-WITH u, e, s, score, collect(c)[0] AS c
-RETURN u.id AS id, score, u.window AS text, u.window_start AS start, u.window_end AS end,
+WITH u, e, s, c ORDER BY CASE c.status WHEN 'published' THEN 0 ELSE 1 END
+WITH u, e, s, collect(c)[0] AS c
+RETURN u.id AS id, u.window AS text, u.window_start AS start, u.window_end AS end,
        e.id AS excerpt_id, e.kind AS excerpt_kind, e.section AS section, e.speaker_role AS speaker_role,
        e.field AS field, e.start IS NOT NULL AS spanned,
        c.id AS case_id, c.title AS case_title, c.status AS case_status,
        s.id AS source_id, s.title AS source_title, s.file_name AS file_name, s.kind AS source_kind,
        s.source_type AS source_type, s.year AS year
-ORDER BY score DESC, id
 """
 
 # The index's scores come from quantised vectors (the migration enables quantisation). The hits
@@ -164,7 +178,7 @@ _NODE_CASES = {
 }
 _NODE_RANK = """
 WITH n, score WHERE {exists}
-RETURN n.id AS id, score, coalesce(n.name, n.title) AS name, coalesce(n.description, n.summary) AS description
+RETURN n.id AS id, score
 ORDER BY score DESC, id
 LIMIT $depth
 """
@@ -193,7 +207,8 @@ CALL (n) {{evidence}
   OPTIONAL MATCH (e)-[:FROM]->(s:Source)
   RETURN c AS best_case, u, e, s
 }
-RETURN n.id AS id, u.window AS text, u.window_start AS start, u.window_end AS end,
+RETURN n.id AS id, coalesce(n.name, n.title) AS name, coalesce(n.description, n.summary) AS description,
+       u.window AS text, u.window_start AS start, u.window_end AS end,
        e.id AS excerpt_id, e.kind AS excerpt_kind, e.section AS section, e.speaker_role AS speaker_role,
        e.field AS field, e.start IS NOT NULL AS spanned,
        best_case.id AS case_id, best_case.title AS case_title, best_case.status AS case_status,
@@ -212,14 +227,19 @@ def node_query(kind: str, retriever: str, case_predicate: str) -> str:
 
 
 def node_lists_query(lists: list[tuple[str, str]], case_predicate: str) -> str:
-    """One statement for several (kind, retriever) node rankings, each row tagged with its
-    `list` name ("kind:retriever"): one transaction instead of one per list (six per search)."""
+    """One statement for several (kind, retriever) node rankings: a row per `list` ("kind:retriever")
+    with its `ids` and `scores` (in no set order: the caller sorts). One transaction instead of one
+    per list, and six rows instead of ~300 to decode."""
     branches = []
     for kind, retriever in lists:
         text = node_query(kind, retriever, case_predicate).strip()
         tagged = f"\nRETURN '{kind}:{retriever}' AS list, n.id AS id,"
         branches.append(text.replace("\nRETURN n.id AS id,", tagged))
-    return "CALL () {\n" + "\nUNION ALL\n".join(branches) + "\n}\nRETURN list, id, score, name, description"
+    return (
+        "CALL () {\n"
+        + "\nUNION ALL\n".join(branches)
+        + "\n}\nRETURN list, collect(id) AS ids, collect(score) AS scores"
+    )
 
 
 def node_evidence_query(kind: str, case_predicate: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from neo4j import Driver
-from spreadgraph.graph.connection import read_tx
+from spreadgraph.graph.connection import read_rows
 
 if TYPE_CHECKING:
     from spreadgraph.search.retrieval import SearchResult
@@ -69,15 +69,16 @@ def merge_overlaps(results: Sequence[SearchResult]) -> list[SearchResult]:
     return kept
 
 
-def expand_passages(driver: Driver | None, results: Sequence[SearchResult]) -> None:
-    """Give each result that absorbed neighbours the text and span of the whole passage."""
+def read_passages(driver: Driver | None, results: Sequence[SearchResult]) -> dict[str, dict[str, Any]]:
+    """The union of windows of each result that absorbed neighbours, by result id (one statement)."""
     groups = [{"key": r.id, "ids": [r.id, *r.merged]} for r in results if r.kind == "excerpt" and r.merged]
     if not groups:
-        return
-    rows: list[dict[str, Any]] = read_tx(
-        lambda tx: tx.run(UNION_WINDOWS, groups=groups).data(), driver=driver
-    )
-    found = {row["key"]: row for row in rows}
+        return {}
+    return {row["key"]: row for row in read_rows(UNION_WINDOWS, {"groups": groups}, driver=driver)}
+
+
+def apply_passages(results: Sequence[SearchResult], found: dict[str, dict[str, Any]]) -> None:
+    """Give each result in `found` (from :func:`read_passages`) the text and span of its passage."""
     for r in results:
         row = found.get(r.id) if r.kind == "excerpt" else None
         if not row or not row["texts"] or r.source is None:
@@ -86,3 +87,8 @@ def expand_passages(driver: Driver | None, results: Sequence[SearchResult]) -> N
         if r.source.start is not None and row["start"] is not None:
             r.source.start = min(r.source.start, row["start"])
             r.source.end = max(r.source.end or 0, row["end"])
+
+
+def expand_passages(driver: Driver | None, results: Sequence[SearchResult]) -> None:
+    """Give each result that absorbed neighbours the text and span of the whole passage."""
+    apply_passages(results, read_passages(driver, results))

@@ -31,7 +31,8 @@ Speed at scale (docs/benchmarks.md, "Second pass on latency"): excerpt full text
 query is encoded; the vector index is asked for :data:`INDEX_FACTOR` x depth sentences and only
 the best :data:`RESCORE_FACTOR` x depth that pass the filters are re-scored exactly; the passing
 cases are matched in Python against the cases' facets, read once per graph version
-(search/facets.py).
+(search/facets.py). The ranked lists carry ids, scores and spans only; text, case, source and
+evidence are read for the fused top alone (:meth:`Searcher.hydrate`, "Fourth pass").
 """
 
 from __future__ import annotations
@@ -49,11 +50,11 @@ from typing import Any, Literal
 
 from neo4j import Driver
 from pydantic import BaseModel, Field
-from spreadgraph.graph.connection import read_tx
+from spreadgraph.graph.connection import read_rows
 from spreadgraph.search import cypher
 from spreadgraph.search.facets import facets
 from spreadgraph.search.filters import SearchFilters
-from spreadgraph.search.passages import expand_passages, merge_overlaps
+from spreadgraph.search.passages import apply_passages, merge_overlaps, read_passages
 from spreadgraph.search.query import prepare
 
 RRF_K = 10
@@ -226,6 +227,13 @@ def _result(kind: str, row: dict[str, Any]) -> SearchResult:
     )
 
 
+def _ranked_window(row: dict[str, Any]) -> SearchResult:
+    """An excerpt window as ranked: id, score and what overlap merging needs (source, template
+    field, span); :meth:`Searcher.hydrate` fills in the rest for the fused top."""
+    source = SourceRef(id=row["source_id"], field=row["field"], start=row["start"], end=row["end"])
+    return SearchResult(kind="excerpt", id=row["id"], score=float(row["score"]), source=source)
+
+
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
 _VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakref.WeakKeyDictionary()
 _VECTORS_LOCK = threading.Lock()
@@ -305,8 +313,7 @@ class Searcher:
         return vector
 
     def _read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        params = cypher.plan_stable(params)
-        return read_tx(lambda tx: tx.run(statement, params).data(), driver=self.driver)
+        return read_rows(statement, cypher.plan_stable(params), driver=self.driver)
 
     # -- candidate counts -----------------------------------------------------------------------
 
@@ -373,7 +380,7 @@ class Searcher:
             "rescore": depth * RESCORE_FACTOR,
         }
         rows = self._read(statement, {**params, **scope.params(filters)})
-        return [_result("excerpt", r) for r in rows]
+        return [_ranked_window(r) for r in rows]
 
     def node_lists(
         self,
@@ -387,7 +394,7 @@ class Searcher:
         """Case/barrier/approach nodes ranked by each (kind, retriever) in `lists`, kept when a
         passing case holds them; all lists in one statement, keyed "kind:retriever".
 
-        Evidence is not attached here (see :meth:`attach_evidence`): only the fused top needs it.
+        The results carry only kind, id and score: :meth:`hydrate` fills in the fused top.
         """
         lists = [(kind, retriever) for kind, retriever in lists if retriever != "fulltext" or lucene]
         if not lists:
@@ -399,7 +406,9 @@ class Searcher:
         params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
         found: dict[str, list[SearchResult]] = {f"{kind}:{retriever}": [] for kind, retriever in lists}
         for row in self._read(statement, {**params, **scope.params(filters)}):
-            found[row["list"]].append(_result(row["list"].split(":")[0], row))
+            kind = row["list"].split(":")[0]
+            ranked = sorted(zip(row["scores"], row["ids"], strict=True), key=lambda pair: (-pair[0], pair[1]))
+            found[row["list"]] = [SearchResult(kind=kind, id=i, score=float(score)) for score, i in ranked]
         return found
 
     def attach_evidence(
@@ -410,8 +419,9 @@ class Searcher:
         scope: Scope | None = None,
         units: Sequence[str] = (),
     ) -> None:
-        """Fill case, source and evidence window of the node results (one statement per kind, run
-        side by side). `units` are the excerpt windows the search retrieved: preferred as evidence."""
+        """Fill name, description, case, source and evidence window of the node results (one
+        statement per kind, run side by side). `units` are the excerpt windows the search
+        retrieved: preferred as evidence."""
         scope = scope or self.scope(filters)
         jobs = {}
         predicate = filters.case_predicate()
@@ -427,8 +437,35 @@ class Searcher:
                 row = found.get(r.id) if r.kind == kind else None
                 if row:
                     filled = _result(kind, {**row, "score": r.score})
+                    r.name, r.description = filled.name, filled.description
                     r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
                     r.case, r.source = filled.case, filled.source
+
+    def hydrate(
+        self,
+        results: list[SearchResult],
+        vector: list[float],
+        filters: SearchFilters,
+        scope: Scope | None = None,
+        units: Sequence[str] = (),
+    ) -> None:
+        """Fill in what the fused top shows, its statements side by side: the excerpt windows'
+        text, case and source; the node results' evidence (:meth:`attach_evidence`); the merged
+        passages (search/passages.py), applied last since they widen the windows' text and span."""
+        windows = [r.id for r in results if r.kind == "excerpt"]
+        details = _POOL.submit(self._read, cypher.UNIT_DETAILS, {"ids": windows}) if windows else None
+        merged = any(r.merged for r in results)
+        passages = _POOL.submit(read_passages, self.driver, results) if merged else None
+        self.attach_evidence(results, vector, filters, scope, units)
+        found = {row["id"]: row for row in details.result()} if details else {}
+        for r in results:
+            row = found.get(r.id) if r.kind == "excerpt" else None
+            if row:
+                filled = _result("excerpt", {**row, "score": r.score})
+                r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
+                r.case, r.source = filled.case, filled.source
+        if passages:
+            apply_passages(results, passages.result())
 
     # -- the search -------------------------------------------------------------------------------
 
@@ -496,16 +533,15 @@ class Searcher:
         response.results = fuse(lists, limit, fusion, fill)
         timings["fuse"] = time.perf_counter() - began
         retrieved = interleave(lists.get("excerpt:vector", []), lists.get("excerpt:fulltext", []))
-        timed("evidence", self.attach_evidence, response.results, vector, filters, scope, retrieved)
-        timed("passages", expand_passages, self.driver, response.results)
+        timed("hydrate", self.hydrate, response.results, vector, filters, scope, retrieved)
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
         return response
 
     def warm_up(self) -> None:
         """Have Neo4j plan every statement shape a search can run (without and with a case or a
-        source filter, both excerpt plans, evidence for one and for several items, merged
-        passages), so that no later search pays for a first plan (0.3-1 s each at 100,000
+        source filter, both excerpt plans, details and evidence for one and for several items,
+        merged passages), so that no later search pays for a first plan (0.3-1 s each at 100,000
         excerpts)."""
         vector = self.encode("warm up")
         for filters in WARM_UP_SHAPES:
@@ -516,11 +552,11 @@ class Searcher:
             lists = [(kind, retriever) for kind in NODE_KINDS for retriever in ("vector", "fulltext")]
             self.node_lists(lists, vector, "warm", filters, DEPTH, scope)
             for many in (1, 2):  # Neo4j keys plans by list size, rounded up to a power of ten
-                items = [SearchResult(kind=k, id=f"w{i}", score=0) for k in NODE_KINDS for i in range(many)]
-                self.attach_evidence(items, vector, filters, scope, ["warm up"] * 60 * many)
-        for many in (1, 2):  # merged passages: one group, several groups
-            merged = [SearchResult(kind="excerpt", id=f"w{i}", score=0, merged=["w"]) for i in range(many)]
-            expand_passages(self.driver, merged)
+                ids = [f"w{i}" for i in range(many)]
+                items = [SearchResult(kind=k, id=i, score=0) for k in NODE_KINDS for i in ids]
+                # excerpt windows with merged neighbours: one passage group, then several
+                items += [SearchResult(kind="excerpt", id=i, score=0, merged=["w"]) for i in ids]
+                self.hydrate(items, vector, filters, scope, ["warm up"] * 60 * many)
 
     def fill_cosines(
         self, lists: dict[str, list[SearchResult]], vector: list[float]

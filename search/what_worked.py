@@ -36,7 +36,7 @@ from collections import defaultdict
 from typing import Any
 
 from pydantic import BaseModel, Field
-from spreadgraph.graph.connection import read_tx
+from spreadgraph.graph.connection import read_rows
 from spreadgraph.search import answer_cypher as q
 from spreadgraph.search.cypher import plan_stable
 from spreadgraph.search.filters import SearchFilters
@@ -161,7 +161,7 @@ class WhatWorkedEngine:
 
     def _read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
         stable = plan_stable(params)
-        return read_tx(lambda tx: tx.run(statement, stable).data(), driver=self.searcher.driver)
+        return read_rows(statement, stable, driver=self.searcher.driver)
 
     def answer(self, query: str | None, filters: SearchFilters | None = None) -> WhatWorked:
         filters = filters or SearchFilters()
