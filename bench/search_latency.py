@@ -47,6 +47,7 @@ from spreadgraph.cli.serve import WARM_MESSAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"search": 150.0, "what-worked": 400.0}
+WARM_UP_TIMEOUT = 900  # seconds for `serve`'s warm-up (~2-4 minutes at 100,000 excerpts)
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -88,9 +89,9 @@ class WebServer:
             time.sleep(0.5)
         else:
             raise SystemExit("web server did not answer within 120 s")
-        # the server plans its statements in the background (spreadgraph serve's warm-up): wait,
+        # the server runs its statements in the background (spreadgraph serve's warm-up): wait,
         # so that no timed request competes with it
-        if not self.warm.wait(timeout=max(deadline - time.monotonic(), 1)):
+        if not self.warm.wait(timeout=WARM_UP_TIMEOUT):
             raise SystemExit(f"the server's warm-up did not finish: {''.join(self.lines)[-2000:]}")
         return self
 
@@ -291,7 +292,8 @@ def run_graph(
         result["counts"] = json.loads((graph_dir / "fingerprint.json").read_text())["counts"]
         result["machine_before"] = machine()
         with WebServer() as server:
-            log(f"web server on {server.base} over {graph_dir}")
+            ready = next((line.strip() for line in server.lines if WARM_MESSAGE in line), "")
+            log(f"web server on {server.base} over {graph_dir}: {ready}")
             result["latency"] = latency_phases(server.base, n, clients, log, warm)
             result["web_peak_rss_mb"] = round(server.peak_rss_mb(), 1)
         result["machine_after"] = machine()

@@ -44,10 +44,11 @@ def serve(
 
 
 def _warm_up() -> None:
-    """Load the query embedder, read the cases' filter facets and have Neo4j plan the search
-    statements while the server starts, so the first searches do not wait for them (~10 s for
-    the model, ~0.7 s for the facets and 0.5-1 s per statement shape at 100,000 excerpts). The
-    API's embedder is one per process.
+    """Load the query embedder, read the cases' filter facets and run every search statement shape
+    while the server starts, so the first searches do not wait for them (~10 s for the model,
+    ~0.7 s for the facets and 0.5-1 s per statement shape at 100,000 excerpts). Each shape runs
+    `WARM_UP_ROUNDS` times, past the use on which Neo4j recompiles a cached plan
+    (search/retrieval.py). The API's embedder is one per process.
 
     The web process encodes one short query at a time, as fast on one thread as on two (18 ms,
     measured): torch keeps to one core and leaves the other to Neo4j."""
@@ -55,7 +56,7 @@ def _warm_up() -> None:
 
     from spreadgraph.graph.connection import get_driver
     from spreadgraph.search.facets import facets
-    from spreadgraph.search.retrieval import WARM_UP_SHAPES, Searcher
+    from spreadgraph.search.retrieval import WARM_UP_ROUNDS, WARM_UP_SHAPES, WARM_UP_TEXTS, Searcher
     from spreadgraph.search.what_worked import WhatWorkedEngine
     from spreadgraph.webui.api.search import _embedder
 
@@ -68,10 +69,12 @@ def _warm_up() -> None:
     searcher = Searcher(get_driver(), embedder=_embedder())
     started = time.perf_counter()
     try:
-        searcher.warm_up()
         facets(searcher.driver)
-        for filters in WARM_UP_SHAPES:
-            WhatWorkedEngine(searcher).answer("warm up", filters=filters)
+        for round_ in range(WARM_UP_ROUNDS):
+            text = WARM_UP_TEXTS[round_ % len(WARM_UP_TEXTS)]
+            searcher.warm_up(text)
+            for filters in WARM_UP_SHAPES:
+                WhatWorkedEngine(searcher).answer(text, filters=filters)
     except Exception as exc:  # a search error is reported to whoever searches first
         out.print(f"could not warm up the search statements: {exc}")
         return
