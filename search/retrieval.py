@@ -242,6 +242,19 @@ def _result(kind: str, row: dict[str, Any]) -> SearchResult:
     )
 
 
+def _fill(results: list[SearchResult], kind: str, rows: list[dict[str, Any]]) -> None:
+    """Copy what each row (details or evidence, keyed by `id`) says onto the result of `kind`
+    with that id; scores, ranks and merged ids stay."""
+    found = {row["id"]: row for row in rows}
+    for r in results:
+        row = found.get(r.id) if r.kind == kind else None
+        if row:
+            filled = _result(kind, {**row, "score": r.score})
+            r.name, r.description = filled.name, filled.description
+            r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
+            r.case, r.source = filled.case, filled.source
+
+
 def _ranked_window(row: dict[str, Any]) -> SearchResult:
     """An excerpt window as ranked: id, score and what overlap merging needs (source, template
     field, span); :meth:`Searcher.hydrate` fills in the rest for the fused top."""
@@ -291,7 +304,7 @@ class Searcher:
     """Runs the retrievers against one driver with one embedder (both created lazily).
 
     `last_timings` holds the seconds each phase of the latest `search` took (embed, plan, each
-    retriever list, fuse, evidence), for profiling.
+    retriever list, fuse, hydrate), for profiling.
     """
 
     def __init__(
@@ -426,36 +439,6 @@ class Searcher:
             found[row["list"]] = [SearchResult(kind=kind, id=i, score=float(score)) for score, i in ranked]
         return found
 
-    def attach_evidence(
-        self,
-        results: list[SearchResult],
-        vector: list[float],
-        filters: SearchFilters,
-        scope: Scope | None = None,
-        units: Sequence[str] = (),
-    ) -> None:
-        """Fill name, description, case, source and evidence window of the node results (one
-        statement per kind, run side by side). `units` are the excerpt windows the search
-        retrieved: preferred as evidence."""
-        scope = scope or self.scope(filters)
-        jobs = {}
-        predicate = filters.case_predicate()
-        for kind in ("case", "barrier", "approach"):
-            ids = [r.id for r in results if r.kind == kind]
-            if ids:
-                statement = cypher.node_evidence_query(kind, predicate)
-                params = {"ids": ids, "vector": vector, "units": list(units), "claims": EVIDENCE_CLAIMS}
-                jobs[kind] = _POOL.submit(self._read, statement, {**params, **scope.params(filters)})
-        for kind, job in jobs.items():
-            found = {row["id"]: row for row in job.result()}
-            for r in results:
-                row = found.get(r.id) if r.kind == kind else None
-                if row:
-                    filled = _result(kind, {**row, "score": r.score})
-                    r.name, r.description = filled.name, filled.description
-                    r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
-                    r.case, r.source = filled.case, filled.source
-
     def hydrate(
         self,
         results: list[SearchResult],
@@ -465,20 +448,26 @@ class Searcher:
         units: Sequence[str] = (),
     ) -> None:
         """Fill in what the fused top shows, its statements side by side: the excerpt windows'
-        text, case and source; the node results' evidence (:meth:`attach_evidence`); the merged
-        passages (search/passages.py), applied last since they widen the windows' text and span."""
+        text, case and source; the node results' name, description, case, source and evidence
+        window (one statement per kind; `units`, the windows the search retrieved, are preferred
+        as evidence); the merged passages (search/passages.py), applied last since they widen
+        the windows' text and span."""
+        scope = scope or self.scope(filters)
+        predicate = filters.case_predicate()
+        jobs = {}
         windows = [r.id for r in results if r.kind == "excerpt"]
-        details = _POOL.submit(self._read, cypher.UNIT_DETAILS, {"ids": windows}) if windows else None
+        if windows:
+            jobs["excerpt"] = _POOL.submit(self._read, cypher.UNIT_DETAILS, {"ids": windows})
+        for kind in NODE_KINDS:
+            ids = [r.id for r in results if r.kind == kind]
+            if ids:
+                statement = cypher.node_evidence_query(kind, predicate)
+                params = {"ids": ids, "vector": vector, "units": list(units), "claims": EVIDENCE_CLAIMS}
+                jobs[kind] = _POOL.submit(self._read, statement, {**params, **scope.params(filters)})
         merged = any(r.merged for r in results)
         passages = _POOL.submit(read_passages, self.driver, results) if merged else None
-        self.attach_evidence(results, vector, filters, scope, units)
-        found = {row["id"]: row for row in details.result()} if details else {}
-        for r in results:
-            row = found.get(r.id) if r.kind == "excerpt" else None
-            if row:
-                filled = _result("excerpt", {**row, "score": r.score})
-                r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
-                r.case, r.source = filled.case, filled.source
+        for kind, job in jobs.items():
+            _fill(results, kind, job.result())
         if passages:
             apply_passages(results, passages.result())
 
