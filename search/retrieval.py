@@ -340,7 +340,8 @@ class Searcher:
                 cache.popitem(last=False)
         return vector
 
-    def _read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rows of one read statement, its id lists padded to a stable plan (`cypher.plan_stable`)."""
         return read_rows(statement, cypher.plan_stable(params), driver=self.driver)
 
     # -- candidate counts -----------------------------------------------------------------------
@@ -407,7 +408,7 @@ class Searcher:
             "depth": depth,
             "rescore": depth * RESCORE_FACTOR,
         }
-        rows = self._read(statement, {**params, **scope.params(filters)})
+        rows = self.read(statement, {**params, **scope.params(filters)})
         return [_ranked_window(r) for r in rows]
 
     def node_lists(
@@ -433,7 +434,7 @@ class Searcher:
         statement = cypher.node_lists_query(list(lists), predicate)
         params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
         found: dict[str, list[SearchResult]] = {f"{kind}:{retriever}": [] for kind, retriever in lists}
-        for row in self._read(statement, {**params, **scope.params(filters)}):
+        for row in self.read(statement, {**params, **scope.params(filters)}):
             kind = row["list"].split(":")[0]
             ranked = sorted(zip(row["scores"], row["ids"], strict=True), key=lambda pair: (-pair[0], pair[1]))
             found[row["list"]] = [SearchResult(kind=kind, id=i, score=float(score)) for score, i in ranked]
@@ -457,13 +458,13 @@ class Searcher:
         jobs = {}
         windows = [r.id for r in results if r.kind == "excerpt"]
         if windows:
-            jobs["excerpt"] = _POOL.submit(self._read, cypher.UNIT_DETAILS, {"ids": windows})
+            jobs["excerpt"] = _POOL.submit(self.read, cypher.UNIT_DETAILS, {"ids": windows})
         for kind in NODE_KINDS:
             ids = [r.id for r in results if r.kind == kind]
             if ids:
                 statement = cypher.node_evidence_query(kind, predicate)
                 params = {"ids": ids, "vector": vector, "units": list(units), "claims": EVIDENCE_CLAIMS}
-                jobs[kind] = _POOL.submit(self._read, statement, {**params, **scope.params(filters)})
+                jobs[kind] = _POOL.submit(self.read, statement, {**params, **scope.params(filters)})
         merged = any(r.merged for r in results)
         passages = _POOL.submit(read_passages, self.driver, results) if merged else None
         for kind, job in jobs.items():
@@ -570,7 +571,7 @@ class Searcher:
         ids = [r.id for r in lists.get("excerpt:fulltext", []) if r.id not in seen]
         if not ids:
             return {}
-        rows = self._read(UNIT_COSINE, {"ids": ids, "vector": vector})
+        rows = self.read(UNIT_COSINE, {"ids": ids, "vector": vector})
         return {"excerpt:vector": {f"excerpt|{row['id']}": float(row["score"]) for row in rows}}
 
 

@@ -36,9 +36,7 @@ from collections import defaultdict
 from typing import Any
 
 from pydantic import BaseModel, Field
-from spreadgraph.graph.connection import read_rows
 from spreadgraph.search import answer_cypher as q
-from spreadgraph.search.cypher import plan_stable
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import prepare
 from spreadgraph.search.retrieval import _POOL, Searcher, SearchResult, rrf
@@ -160,8 +158,7 @@ class WhatWorkedEngine:
         self.searcher = searcher or Searcher()
 
     def _read(self, statement: str, **params: Any) -> list[dict[str, Any]]:
-        stable = plan_stable(params)
-        return read_rows(statement, stable, driver=self.searcher.driver)
+        return self.searcher.read(statement, params)
 
     def answer(self, query: str | None, filters: SearchFilters | None = None) -> WhatWorked:
         filters = filters or SearchFilters()
