@@ -20,6 +20,7 @@ Labels cannot be parameters; the few label-specific statements are built from fi
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,13 +38,18 @@ def padded(ids: list[str], at_least: int) -> list[str]:
     return ids + [""] * (at_least - len(ids))
 
 
-def plan_stable(params: dict[str, Any]) -> dict[str, Any]:
-    """`params` with each short list of strings padded to :data:`MIN_ID_LIST` items."""
+def plan_stable(statement: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters `statement` uses, each short list of strings padded to :data:`MIN_ID_LIST`.
+
+    Unused ones are dropped: the driver packs parameters in Python, ~2 ms for a list of 1,300 ids
+    while holding the GIL, and a filtered search's scope lists (retrieval.Scope) go to only the
+    statements that check them."""
     return {
         name: padded(value, MIN_ID_LIST)
         if isinstance(value, list) and len(value) < MIN_ID_LIST and all(isinstance(x, str) for x in value)
         else value
         for name, value in params.items()
+        if re.search(rf"\${name}\b", statement)
     }
 
 
@@ -183,24 +189,30 @@ ORDER BY score DESC, id
 LIMIT $depth
 """
 _NODE_LABEL = {"case": "Case", "barrier": "Barrier", "approach": "Approach"}
-_RETRIEVED = (
-    "EXISTS { MATCH (cl)-[:EVIDENCED_BY]->(:Excerpt)<-[:IN_EXCERPT]-(x:Sentence) WHERE x.id IN $units }"
-)
+# The claims evidenced by a window the search retrieved, found from those windows (an index seek
+# per id, then a few hops) once per statement: asking each claim about an item whether one of its
+# windows was retrieved read every claim's excerpts and sentences (~20,000 db hits per barrier at
+# 100,000 excerpts, docs/benchmarks.md).
+_RETRIEVED_CLAIMS = """
+CALL () {
+  OPTIONAL MATCH (x:Sentence)-[:IN_EXCERPT]->(:Excerpt)<-[:EVIDENCED_BY]-(hit:Claim) WHERE x.id IN $units
+  RETURN collect(DISTINCT hit.id) AS retrieved
+}"""
 _NODE_EVIDENCE = {
     "case": """
   WITH n AS c
   OPTIONAL MATCH (c)-[:HAS_EXCERPT]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
-    "item": f"""
-  MATCH {{cases}}
-  WITH c, cl ORDER BY {_RETRIEVED} DESC, cl.status = 'confirmed' DESC, cl.confidence DESC, cl.id
+    "item": """
+  MATCH {cases}
+  WITH c, cl ORDER BY cl.id IN retrieved DESC, cl.status = 'confirmed' DESC, cl.confidence DESC, cl.id
   LIMIT $claims
   OPTIONAL MATCH (cl)-[:EVIDENCED_BY]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
 }
 # A retrieved window ranks 2 (above any cosine) and is never scored: CASE evaluates lazily.
-_NODE_HYDRATE = """
+_NODE_HYDRATE = """{retrieved}
 UNWIND $ids AS id
 MATCH (n:{label} {id: id})
-CALL (n) {{evidence}
+CALL ({scope}) {{evidence}
   WITH c, e, u, CASE WHEN u.id IN $units THEN 2.0
                      ELSE coalesce(vector.similarity.cosine(u.embedding, $vector), -1.0) END AS closeness
   ORDER BY closeness DESC, u.id LIMIT 1
@@ -217,22 +229,33 @@ RETURN n.id AS id, coalesce(n.name, n.title) AS name, coalesce(n.description, n.
 """
 
 
-def node_query(kind: str, retriever: str, case_predicate: str) -> str:
-    """Ranking statement for a node kind (case | barrier | approach) and retriever (vector | fulltext)."""
+# With a filter set, the items held by the passing cases are known up front (search/facets.py),
+# so a ranking checks `n.id IN $<kind>_ids` instead of walking each candidate's claims to a
+# passing case: at 100,000 excerpts a barrier has ~400 claims, and a selective filter made the
+# EXISTS read them all for every barrier outside it (docs/benchmarks.md).
+_NODE_LISTED = {kind: f"n.id IN ${kind}_ids" for kind in ("case", "barrier", "approach")}
+
+
+def node_query(kind: str, retriever: str, case_predicate: str, listed: bool = False) -> str:
+    """Ranking statement for a node kind (case | barrier | approach) and retriever (vector | fulltext).
+
+    `listed`: check the scope's id lists (`Scope.params`) instead of `case_predicate`."""
     head = _NODE_HEAD[retriever].format(index=NODE_INDEX[kind])
+    if listed:
+        return head + _NODE_RANK.replace("{exists}", _NODE_LISTED[kind])
     cases = _NODE_CASES[kind].replace("{case_predicate}", case_predicate)
     if kind == "case":  # the node is the case: its predicate applies to it directly
         return head + _NODE_RANK.replace("WITH n, score", "WITH n, score, n AS c").replace("{exists}", cases)
     return head + _NODE_RANK.replace("{exists}", f"EXISTS {{ MATCH {cases} }}")
 
 
-def node_lists_query(lists: list[tuple[str, str]], case_predicate: str) -> str:
+def node_lists_query(lists: list[tuple[str, str]], case_predicate: str, listed: bool = False) -> str:
     """One statement for several (kind, retriever) node rankings: a row per `list` ("kind:retriever")
     with its `ids` and `scores` (in no set order: the caller sorts). One transaction instead of one
     per list, and six rows instead of ~300 to decode."""
     branches = []
     for kind, retriever in lists:
-        text = node_query(kind, retriever, case_predicate).strip()
+        text = node_query(kind, retriever, case_predicate, listed).strip()
         tagged = f"\nRETURN '{kind}:{retriever}' AS list, n.id AS id,"
         branches.append(text.replace("\nRETURN n.id AS id,", tagged))
     return (
@@ -246,4 +269,10 @@ def node_evidence_query(kind: str, case_predicate: str) -> str:
     """Best evidence (sentence window, case, source) of the given nodes of one kind (`$ids`)."""
     cases = _NODE_CASES[kind].replace("{case_predicate}", case_predicate)
     evidence = _NODE_EVIDENCE["case" if kind == "case" else "item"].replace("{cases}", cases)
-    return _NODE_HYDRATE.replace("{label}", _NODE_LABEL[kind]).replace("{evidence}", evidence)
+    item = kind != "case"
+    return (
+        _NODE_HYDRATE.replace("{label}", _NODE_LABEL[kind])
+        .replace("{evidence}", evidence)
+        .replace("{retrieved}", _RETRIEVED_CLAIMS if item else "")
+        .replace("{scope}", "n, retrieved" if item else "n")
+    )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from neo4j import Driver
 from spreadgraph.graph.connection import read_tx
 from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
-from spreadgraph.search.filters import CASE_FILTERS
+from spreadgraph.search.filters import CASE_FILTERS, SOURCE_FILTERS
 
 _LIVE = "cl.status <> 'rejected'"
 _DOMAIN = "(:CfirConstruct)-[:PART_OF*0..2]->(:CfirConstruct)-[:IN_DOMAIN]->(d:CfirDomain)"
@@ -49,11 +49,18 @@ RETURN c.id AS id, c.status AS status,
   COLLECT {{
     MATCH (c)-[:MAKES]->(cl:Claim {{kind: 'reported_outcome'}})-[:SUBJECT]->(o:Outcome) WHERE {_LIVE}
     RETURN DISTINCT o.direction
-  }} AS directions
+  }} AS directions,
+  [(c)-[:DESCRIBED_IN]->(s:Source) | s.id] AS sources,
+  COLLECT {{
+    MATCH (c)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(b:Barrier) WHERE {_LIVE} RETURN DISTINCT b.id
+  }} AS barriers,
+  COLLECT {{
+    MATCH (c)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(a:Approach) WHERE {_LIVE} RETURN DISTINCT a.id
+  }} AS approaches
 """
 SOURCE_FACETS = """
 MATCH (s:Source)
-RETURN s.source_type AS source_type, s.year AS year,
+RETURN s.id AS id, s.source_type AS source_type, s.year AS year,
        NOT EXISTS { MATCH (:Source)-[:PREVIOUS_VERSION]->(s) } AS current
 """
 CODES = """
@@ -81,6 +88,9 @@ class CaseFacet:
     types: tuple[str, ...]
     codes: dict[str, frozenset[str]]  # "cfir_domain" / "eric_cluster" -> ids (lower case)
     directions: frozenset[str]
+    sources: tuple[str, ...]  # the sources that describe the case
+    barriers: tuple[str, ...]  # barriers its live claims are about (subject or object)
+    approaches: tuple[str, ...]  # approaches its live claims are about (subject)
 
     def passes(self, name: str, value: str, codes: frozenset[str] | None = None) -> bool:
         """Whether the case passes one case filter (`codes`: the domain/cluster ids `value` names)."""
@@ -98,6 +108,7 @@ class CaseFacet:
 
 @dataclass(frozen=True)
 class SourceFacet:
+    id: str
     source_type: str | None
     year: int | None
     current: bool
@@ -128,22 +139,25 @@ class Facets:
             if value in (id_, number) or (len(value) > 3 and value in title)
         )
 
-    def passing_cases(self, values: dict[str, object], published_only: bool = True) -> set[str]:
-        """Ids of the cases that pass every case filter in `values` (lower-cased filter values)."""
+    def passing_cases(self, values: dict[str, object], published_only: bool = True) -> list[CaseFacet]:
+        """The cases that pass every filter in `values` (lower-cased filter values): each case
+        filter, and with a source filter, described in a source that passes it."""
         wanted = {name: str(value) for name, value in values.items() if name in CASE_FILTERS}
         codes = {
             name: self.codes_named(name, value) for name, value in wanted.items() if name in CODE_FILTERS
         }
-        return {
-            case.id
+        sources = self.passing_sources(values) if SOURCE_FILTERS & values.keys() else None
+        return [
+            case
             for case in self.cases
             if (case.published or not published_only)
             and all(case.passes(name, value, codes.get(name)) for name, value in wanted.items())
-        }
+            and (sources is None or not sources.isdisjoint(case.sources))
+        ]
 
-    def passing_sources(self, values: dict[str, object]) -> int:
-        """How many current sources pass the source filters in `values`."""
-        return sum(1 for source in self.sources if source.passes(values))
+    def passing_sources(self, values: dict[str, object]) -> set[str]:
+        """Ids of the current sources that pass the source filters in `values`."""
+        return {source.id for source in self.sources if source.passes(values)}
 
 
 CODE_FILTERS = frozenset(("cfir_domain", "eric_cluster"))
@@ -167,6 +181,9 @@ def read_facets(driver: Driver | None = None) -> Facets:
                     "eric_cluster": frozenset(_lower(row["clusters"])),
                 },
                 directions=frozenset(d for d in row["directions"] if d is not None),
+                sources=tuple(row["sources"]),
+                barriers=tuple(row["barriers"]),
+                approaches=tuple(row["approaches"]),
             )
             for row in tx.run(CASE_FACETS)  # type: ignore[attr-defined]
         )

@@ -7,9 +7,12 @@ substrings; outcome direction and source type match exactly (lower case); year i
 
 Case filters are matched in Python against every case's facets (search/facets.py has the rules),
 and the retrieval statements receive the passing cases as the list parameter `$case_ids`
-(search/retrieval.py `Scope.params` explains its padding). Source filters are fixed Cypher
-fragments, always present and each guarded (`$f_source_type = '' OR ...`). So a statement's
-text depends only on *whether* a case filter is set, and Neo4j plans it a handful of times
+(search/retrieval.py `Scope.params` explains its padding); with a source filter, a passing case
+is also one described in a passing source. Case-level statements (case, barrier and approach
+rankings and evidence, what-worked) only check those lists. Excerpt statements check the
+source filters on the excerpt's own source: fixed Cypher fragments, always present and each
+guarded (`$f_source_type = '' OR ...`). So a statement's text depends only on *whether* a
+(case) filter is set, and Neo4j plans it a handful of times
 instead of once per combination of filters (a first plan cost 0.5-1 s per search at 100,000
 excerpts; docs/benchmarks.md). Filter values are parameters or Python values, never formatted
 into Cypher.
@@ -38,6 +41,7 @@ _SOURCE_FRAGMENTS: dict[str, str] = {
     "year_from": "s.year >= $f_year_from",
     "year_to": "s.year <= $f_year_to",
 }
+SOURCE_FILTERS = frozenset(_SOURCE_FRAGMENTS)
 #: What an unset source filter is sent as: never null, so each parameter always has one type.
 _UNSET: dict[str, Any] = {"source_type": "", "year_from": -1, "year_to": -1}
 _CURRENT = "NOT EXISTS { MATCH (:Source)-[:PREVIOUS_VERSION]->(s) }"
@@ -58,7 +62,6 @@ _IS_UNSET = {
 _SOURCE_GUARDED = " AND ".join(
     f"({_IS_UNSET[name]} OR {fragment})" for name, fragment in _SOURCE_FRAGMENTS.items()
 )
-_NO_SOURCE_FILTER = " AND ".join(_IS_UNSET.values())
 _PASSING = "c.id IN $case_ids"
 
 
@@ -100,6 +103,12 @@ class SearchFilters(BaseModel):
         return bool(self.values()) or not self.published_only
 
     @property
+    def lists_cases(self) -> bool:
+        """True when any filter is set: case-level statements then check `$case_ids`, and node
+        rankings `$barrier_ids` / `$approach_ids` (the items of the passing cases)."""
+        return bool(self.values())
+
+    @property
     def has_case_filter(self) -> bool:
         """True when a case filter is set: the statements then need `$case_ids`."""
         return any(name in CASE_FILTERS for name in self.values())
@@ -129,12 +138,9 @@ class SearchFilters(BaseModel):
         return _VISIBLE if self.published_only else "true"
 
     def case_predicate(self) -> str:
-        """Predicate over a case `c`: one of the passing cases when a case filter is set (else the
-        review state), and the source filters on the sources that describe it."""
-        if self.has_case_filter:
-            parts = [_PASSING]
-        else:
-            parts = ["c.status = 'published'"] if self.published_only else ["true"]
-        described = f"EXISTS {{ MATCH (c)-[:DESCRIBED_IN]->(s:Source) WHERE {_SOURCE_GUARDED} }}"
-        parts.append(f"({_NO_SOURCE_FILTER} OR {described})")
-        return " AND ".join(parts)
+        """Predicate over a case `c`: with any filter set, one of the passing cases (`$case_ids`:
+        case and source filters matched against the facets, search/facets.py); else the review
+        state."""
+        if self.values():
+            return _PASSING
+        return "c.status = 'published'" if self.published_only else "true"

@@ -266,30 +266,41 @@ _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
 _VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakref.WeakKeyDictionary()
 _VECTORS_LOCK = threading.Lock()
 CASE_IDS_PAD = 1_001  # see Scope.params
+ITEM_IDS_PAD = 101  # barriers and approaches are fewer than cases
 VECTOR_CACHE = 512  # query vectors kept per embedder (a what-worked answer encodes its query once)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What the filters let through: the passing cases' ids (when a case filter is set) and the
-    estimated share of search units that pass."""
+    """What the filters let through: the passing cases' ids and the items (barriers, approaches)
+    their live claims are about (with any filter set), and the estimated share of search units
+    that pass."""
 
     case_ids: tuple[str, ...] | None = None  # sorted
     share: float = 1.0
     units: int = 0
+    barrier_ids: tuple[str, ...] = ()
+    approach_ids: tuple[str, ...] = ()
 
     def params(self, filters: SearchFilters) -> dict[str, Any]:
-        """The statements' filter parameters: the source filters', and `$case_ids` with a case filter.
+        """The statements' filter parameters: the source filters', and with any filter set
+        `$case_ids`, `$barrier_ids` and `$approach_ids`.
 
-        `$case_ids` is a top-level list (Neo4j then checks `c.id IN $case_ids` against a hash set
-        built once, where a list inside a map was scanned for every row, and a map of ids was
-        planned again for every new set of keys). Neo4j also keys cached plans by a list's size
-        rounded up to a power of ten, so the list is padded with empty ids (never a case's) to at
-        least :data:`CASE_IDS_PAD`: one plan per statement for graphs of up to 10,000 cases.
+        Each is a top-level list (Neo4j then checks `c.id IN $case_ids` against a hash set built
+        once, where a list inside a map was scanned for every row, and a map of ids was planned
+        again for every new set of keys). Neo4j also keys cached plans by a list's size rounded
+        up to a power of ten, so each list is padded with empty ids (never a node's) to at least
+        :data:`CASE_IDS_PAD` (:data:`ITEM_IDS_PAD` for barriers and approaches): one plan per
+        statement for graphs of up to 10,000 cases and 1,000 barriers and approaches of each kind.
         """
         if self.case_ids is None:
             return filters.params()
-        return {**filters.params(), "case_ids": cypher.padded(list(self.case_ids), CASE_IDS_PAD)}
+        return {
+            **filters.params(),
+            "case_ids": cypher.padded(list(self.case_ids), CASE_IDS_PAD),
+            "barrier_ids": cypher.padded(list(self.barrier_ids), ITEM_IDS_PAD),
+            "approach_ids": cypher.padded(list(self.approach_ids), ITEM_IDS_PAD),
+        }
 
 
 @dataclass(frozen=True)
@@ -341,8 +352,8 @@ class Searcher:
         return vector
 
     def read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Rows of one read statement, its id lists padded to a stable plan (`cypher.plan_stable`)."""
-        return read_rows(statement, cypher.plan_stable(params), driver=self.driver)
+        """Rows of one read statement: the parameters it uses, id lists padded (`cypher.plan_stable`)."""
+        return read_rows(statement, cypher.plan_stable(statement, params), driver=self.driver)
 
     # -- candidate counts -----------------------------------------------------------------------
 
@@ -353,11 +364,18 @@ class Searcher:
         if not values:
             return Scope()
         found = facets(self.driver)
-        if not filters.has_case_filter:
-            passing = found.passing_sources(values)
-            return Scope(None, passing / max(len(found.sources), 1), found.units)
-        ids = found.passing_cases(values, filters.published_only)
-        return Scope(tuple(sorted(ids)), len(ids) / max(len(found.cases), 1), found.units)
+        cases = found.passing_cases(values, filters.published_only)
+        if filters.has_case_filter:
+            share = len(cases) / max(len(found.cases), 1)
+        else:  # the excerpts of sources without a case count too
+            share = len(found.passing_sources(values)) / max(len(found.sources), 1)
+        return Scope(
+            case_ids=tuple(sorted(case.id for case in cases)),
+            share=share,
+            units=found.units,
+            barrier_ids=tuple(sorted({b for case in cases for b in case.barriers})),
+            approach_ids=tuple(sorted({a for case in cases for a in case.approaches})),
+        )
 
     def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
         """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
@@ -430,8 +448,7 @@ class Searcher:
             return {}
         scope = scope or self.scope(filters)
         candidates = min(MAX_CANDIDATES, max(depth * 4, 200) * (4 if filters.selective else 1))
-        predicate = filters.case_predicate()
-        statement = cypher.node_lists_query(list(lists), predicate)
+        statement = cypher.node_lists_query(list(lists), filters.case_predicate(), filters.lists_cases)
         params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
         found: dict[str, list[SearchResult]] = {f"{kind}:{retriever}": [] for kind, retriever in lists}
         for row in self.read(statement, {**params, **scope.params(filters)}):
@@ -550,7 +567,7 @@ class Searcher:
         excerpts); :data:`WARM_UP_ROUNDS` passes also get past Neo4j's recompilation."""
         vector, lucene = self.encode(text), prepare(text).lucene
         for filters in WARM_UP_SHAPES:
-            scope = Scope((), 0.5, 1) if filters.has_case_filter else Scope(None, 0.5, 1)
+            scope = Scope((), 0.5, 1) if filters.lists_cases else Scope(None, 0.5, 1)
             for plan in (Plan(False, 400), Plan(True, 1)):
                 for retriever in ("vector", "fulltext"):
                     self.units(retriever, vector, lucene, filters, DEPTH, plan, scope)

@@ -56,16 +56,51 @@ def test_case_filters_follow_an_edit_in_place_at_once(graph: Driver) -> None:
     assert {case.id for case in facets(graph).cases} == {"case:fc-a", "case:fc-b", "case:fc-p"}
 
 
-def test_a_source_filter_is_a_share_of_sources_not_a_case_list(graph: Driver) -> None:
+def test_a_source_filter_is_a_share_of_sources_and_keeps_the_cases_they_describe(graph: Driver) -> None:
     graph.execute_query(
-        "CREATE (:Source {id: 'src:fc-1', source_type: 'Review', year: 2019}) "
-        "CREATE (:Source {id: 'src:fc-2', source_type: 'article', year: 2012})"
+        CASES + "CREATE (r:Source {id: 'src:fc-1', source_type: 'Review', year: 2019}) "
+        "CREATE (:Source {id: 'src:fc-2', source_type: 'article', year: 2012}) "
+        "CREATE (a)-[:DESCRIBED_IN]->(r) CREATE (p)-[:DESCRIBED_IN]->(r)"
     )
     searcher = Searcher(graph)
     review = searcher.scope(SearchFilters(source_type="review"))
-    assert review.case_ids is None and review.share == 0.5
+    assert review.share == 0.5  # excerpts are estimated from sources: some belong to no case
+    assert review.case_ids == ("case:fc-a",)  # the pending case is hidden, fc-b has no source
+    assert passing(graph, source_type="review", published_only=False) == {"case:fc-a", "case:fc-p"}
+    assert passing(graph, source_type="review", country="ireland") == set()
     assert searcher.scope(SearchFilters(year_from=2013, year_to=2020)).share == 0.5
-    assert searcher.scope(SearchFilters(year_from=2030)).share == 0.0
+    assert searcher.scope(SearchFilters(year_from=2030)).case_ids == ()
+
+
+ITEMS = """
+MATCH (a:Case {id: 'case:fc-a'}), (b:Case {id: 'case:fc-b'})
+CREATE (late:Barrier {id: 'bar:fc-late'}), (cost:Barrier {id: 'bar:fc-cost'})
+CREATE (train:Approach {id: 'app:fc-train'}), (pay:Approach {id: 'app:fc-pay'})
+CREATE (a)-[:MAKES]->(:Claim {id: 'cl:fc-1', status: 'suggested'})-[:SUBJECT]->(late)
+CREATE (a)-[:MAKES]->(c2:Claim {id: 'cl:fc-2', status: 'confirmed'})-[:SUBJECT]->(train)
+CREATE (c2)-[:OBJECT]->(cost)
+CREATE (b)-[:MAKES]->(:Claim {id: 'cl:fc-3', status: 'rejected'})-[:SUBJECT]->(pay)
+CREATE (b)-[:MAKES]->(c4:Claim {id: 'cl:fc-4', status: 'suggested'})-[:SUBJECT]->(pay)
+CREATE (c4)-[:OBJECT]->(train)
+"""
+
+
+def test_a_filter_lists_the_barriers_and_approaches_of_its_passing_cases(graph: Driver) -> None:
+    graph.execute_query(CASES)
+    graph.execute_query(ITEMS)
+    searcher = Searcher(graph)
+    wales = searcher.scope(SearchFilters(country="wales"))
+    assert wales.barrier_ids == ("bar:fc-cost", "bar:fc-late")  # subject or object of a claim
+    assert wales.approach_ids == ("app:fc-train",)  # approaches count as subjects only
+    ireland = searcher.scope(SearchFilters(country="ireland"))
+    assert ireland.barrier_ids == ()
+    assert ireland.approach_ids == ("app:fc-pay",)  # a live claim about it, beside a rejected one
+    graph.execute_query("MATCH (cl:Claim {id: 'cl:fc-4'}) SET cl.status = 'rejected'")
+    assert searcher.scope(SearchFilters(country="ireland")).approach_ids == ()
+    params = wales.params(SearchFilters(country="wales"))
+    assert params["barrier_ids"][:2] == ["bar:fc-cost", "bar:fc-late"] and set(params["barrier_ids"][2:]) == {
+        ""
+    }
 
 
 def test_threads_wanting_the_same_value_compute_it_once() -> None:
