@@ -52,7 +52,7 @@ from neo4j import Driver
 from pydantic import BaseModel, Field
 from spreadgraph.graph.connection import read_rows
 from spreadgraph.search import cypher
-from spreadgraph.search.facets import facets
+from spreadgraph.search.facets import Facets, facets
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.passages import apply_passages, merge_overlaps, read_passages
 from spreadgraph.search.query import prepare
@@ -86,12 +86,17 @@ DEPTH = 50
 #: sentences k = 400 gives recall@10 0.99 against brute force, k = 200 0.94 (docs/benchmarks.md).
 INDEX_FACTOR = 8
 RESCORE_FACTOR = 2
-EXACT_POOL = 2_000  # filter first and score exactly when at most this many units pass (estimated)
-#: Over-fetch factor on top of the filters' selectivity. Measured at 100,000 excerpts against exact
-#: scoring of the passing pool (5 filters with 6-29% of the cases, 20 queries): recall@10 of the
-#: filtered vector list 1.00 at 2.0 and 0.985-1.00 at 1.0, which asks the index for half as many
-#: candidates (vector statement 52-102 → 30-65 ms; docs/benchmarks.md, "Fourth pass").
-SAFETY = 1.0
+#: Filter first and score exactly when at most this many units pass (estimated): exact scoring
+#: costs ~50 µs a unit at 100,000 excerpts, so 1,000 units take about what the index takes for
+#: the 2,500 candidates of a pool that size (docs/benchmarks.md, "Fifth pass").
+EXACT_POOL = 1_000
+#: Over-fetch factor on top of the filters' selectivity: the index is asked for enough candidates
+#: that about SAFETY x RESCORE_FACTOR x depth of them (25 for 50 windows) pass. Measured at 100,000
+#: excerpts against exact scoring of the passing pool (20 queries each; single filters with 6-29%
+#: of the cases, and two-filter combinations with 1.3-2.5% of them): recall@10 of the filtered
+#: vector list 1.00 at 1.0 and 0.985-1.00 at 0.25, which asks the index for a quarter as many
+#: candidates (two filters: 77-128 → 34-46 ms; docs/benchmarks.md, "Fifth pass").
+SAFETY = 0.25
 MAX_CANDIDATES = 10_000
 EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/cypher.py)
 KINDS = ("excerpt", "case", "barrier", "approach")
@@ -311,6 +316,22 @@ class Plan:
     candidates: int
 
 
+def _scope(found: Facets, filters: SearchFilters) -> Scope:
+    values = filters.values()
+    cases = found.passing_cases(values, filters.published_only)
+    if filters.has_case_filter:
+        share = len(cases) / max(len(found.cases), 1)
+    else:  # the excerpts of sources without a case count too
+        share = len(found.passing_sources(values)) / max(len(found.sources), 1)
+    return Scope(
+        case_ids=tuple(sorted(case.id for case in cases)),
+        share=share,
+        units=found.units,
+        barrier_ids=tuple(sorted({b for case in cases for b in case.barriers})),
+        approach_ids=tuple(sorted({a for case in cases for a in case.approaches})),
+    )
+
+
 class Searcher:
     """Runs the retrievers against one driver with one embedder (both created lazily).
 
@@ -358,24 +379,15 @@ class Searcher:
     # -- candidate counts -----------------------------------------------------------------------
 
     def scope(self, filters: SearchFilters) -> Scope:
-        """The cases that pass the case filters and the share of units that pass, from the
-        graph's facets (search/facets.py: read once per graph version, matched here in Python)."""
+        """The cases that pass the filters, their items and the share of units that pass, from
+        the graph's facets (search/facets.py: read once per graph version, matched here in
+        Python and remembered per filter combination)."""
         values = filters.values()
         if not values:
             return Scope()
         found = facets(self.driver)
-        cases = found.passing_cases(values, filters.published_only)
-        if filters.has_case_filter:
-            share = len(cases) / max(len(found.cases), 1)
-        else:  # the excerpts of sources without a case count too
-            share = len(found.passing_sources(values)) / max(len(found.sources), 1)
-        return Scope(
-            case_ids=tuple(sorted(case.id for case in cases)),
-            share=share,
-            units=found.units,
-            barrier_ids=tuple(sorted({b for case in cases for b in case.barriers})),
-            approach_ids=tuple(sorted({a for case in cases for a in case.approaches})),
-        )
+        key = ("scope", tuple(sorted(values.items())), filters.published_only)
+        return found.memo(key, lambda: _scope(found, filters))
 
     def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
         """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
