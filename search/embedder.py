@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+import warnings
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,13 +55,66 @@ def embedding_dimension(name: str) -> int:
     return dim
 
 
+def traced_query_encoder(model: SentenceTransformer) -> Callable[[str], np.ndarray] | None:
+    """A TorchScript copy of a mean-pooling model (Transformer, Pooling "mean", Normalize) that
+    encodes one text, or None for any other model or if tracing fails.
+
+    A search encodes one short query at a time, where eager PyTorch spends most of its time in
+    Python between ~100 small operations, holding the GIL the search's driver threads need.
+    Traced, frozen and optimised, the same forward pass runs in C++: 17.6 → 11.7 ms per query
+    on one thread here, same vectors (cosine ≥ 0.99999 with `encode`; docs/benchmarks.md)."""
+    import torch
+
+    kinds = [type(module).__name__ for module in model]
+    pooling = model[1].get_config_dict().get("pooling_mode") if len(kinds) > 1 else None
+    if kinds[:2] != ["Transformer", "Pooling"] or pooling != "mean" or set(kinds[2:]) - {"Normalize"}:
+        return None
+    tokenizer, limit = model[0].tokenizer, model.max_seq_length
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self, encoder: torch.nn.Module) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            tokens = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+            weights = mask.unsqueeze(-1).to(tokens.dtype)
+            pooled = (tokens * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    def inputs(text: str) -> tuple[torch.Tensor, torch.Tensor]:
+        found = tokenizer([text.strip()], truncation=True, max_length=limit, return_tensors="pt")
+        return found["input_ids"], found["attention_mask"]
+
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on shape-dependent Python code
+            eager = MeanPooled(model[0].auto_model).eval()
+            traced = torch.jit.trace(eager, inputs("trace a query"), strict=False)
+            frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced.eval()))
+
+        def encode(text: str) -> np.ndarray:
+            with torch.inference_mode():
+                return frozen(*inputs(text))[0].numpy().astype(np.float32)
+
+        probe = "nurses struggled to find time for the new triage tool"
+        expected = model.encode([probe], normalize_embeddings=True, convert_to_numpy=True)[0]
+        if float(np.dot(encode(probe), expected)) < 0.9999:
+            return None
+        return encode
+    except Exception:  # an architecture the tracer cannot follow: the eager model still works
+        return None
+
+
 class Embedder:
-    """Loads the model on first use and encodes text in batches to unit-length vectors."""
+    """Loads the model on first use and encodes text in batches to unit-length vectors; a single
+    text goes through a traced copy of the model when it has one (`traced_query_encoder`)."""
 
     def __init__(self, name: str, batch_size: int = 64) -> None:
         self.name = name
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
+        self._single: Callable[[str], np.ndarray] | bool | None = False  # False: not traced yet
         self._lock = threading.Lock()
         self.calls = 0  # encode calls and texts encoded, for benchmarks and tests
         self.texts_encoded = 0
@@ -78,12 +133,22 @@ class Embedder:
                 self._model = SentenceTransformer(str(model_path(self.name)), device="cpu")
             return self._model
 
+    def _one_text(self) -> Callable[[str], np.ndarray] | None:
+        model = self._load()
+        with self._lock:
+            if self._single is False:
+                self._single = traced_query_encoder(model)
+            return self._single  # type: ignore[return-value]
+
     def encode_array(self, texts: list[str]) -> np.ndarray:
         """Unit-normalised embeddings as a float32 matrix, one row per text, in order."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.calls += 1
         self.texts_encoded += len(texts)
+        single = self._one_text() if len(texts) == 1 else None
+        if single is not None:
+            return single(texts[0])[None, :]
         vectors = self._load().encode(
             texts,
             batch_size=self.batch_size,

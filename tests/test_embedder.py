@@ -1,0 +1,32 @@
+"""The packaged MiniLM: one text through the traced copy gives the vector a batch gives it."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from spreadgraph.search.embedder import Embedder
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "we are about to roll out video physiotherapy for people with back pain",
+    "GP partners doubted the evidence",
+    "x",
+    "Ünïcödé text — with dashes, ‘curly quotes’ and an émigré",
+    "a very long query " * 120,  # past the model's 256 tokens: both paths truncate the same way
+]
+
+
+def test_one_text_is_encoded_like_a_batch() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    embedder = Embedder("all-MiniLM-L6-v2")
+    batch = embedder.encode_array(TEXTS)
+    single = np.vstack([embedder.encode_array([text]) for text in TEXTS])
+    assert embedder._single, "MiniLM (Transformer, mean Pooling, Normalize) should be traced"
+    assert single.shape == batch.shape == (len(TEXTS), 384) and single.dtype == np.float32
+    assert np.allclose(np.linalg.norm(single, axis=1), 1.0, atol=1e-5)
+    assert np.min(np.sum(single * batch, axis=1)) > 0.9999
+    # different texts still get different vectors (the traced copy is not stuck on its example)
+    assert float(single[0] @ single[1]) < 0.9
