@@ -95,6 +95,7 @@ def test_a_filter_lists_the_barriers_and_approaches_of_its_passing_cases(graph: 
     ireland = searcher.scope(SearchFilters(country="ireland"))
     assert ireland.barrier_ids == ()
     assert ireland.approach_ids == ("app:fc-pay",)  # a live claim about it, beside a rejected one
+    assert searcher.scope(SearchFilters(country="ireland")) is ireland  # remembered per version
     graph.execute_query("MATCH (cl:Claim {id: 'cl:fc-4'}) SET cl.status = 'rejected'")
     assert searcher.scope(SearchFilters(country="ireland")).approach_ids == ()
     params = wales.params(SearchFilters(country="wales"))
