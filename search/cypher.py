@@ -231,7 +231,7 @@ RETURN n.id AS id, coalesce(n.name, n.title) AS name, coalesce(n.description, n.
 
 # With a filter set, the items held by the passing cases are known up front (search/facets.py),
 # so a ranking checks `n.id IN $<kind>_ids` instead of walking each candidate's claims to a
-# passing case: at 100,000 excerpts a barrier has ~400 claims, and a selective filter made the
+# passing case: at 100,000 excerpts a barrier has ~900 claims, and a selective filter made the
 # EXISTS read them all for every barrier outside it (docs/benchmarks.md).
 _NODE_LISTED = {kind: f"n.id IN ${kind}_ids" for kind in ("case", "barrier", "approach")}
 

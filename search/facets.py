@@ -6,7 +6,9 @@ then keep an item when one of those cases holds it (search/filters.py). Matching
 Cypher read every case's context, claims and codes again for each new filter value (0.3-3 s at
 100,000 excerpts, docs/benchmarks.md). Instead, `Facets` holds every case's filter values,
 read once per graph version (`graph.versioned_cache`; ~0.7 s at 100,000 excerpts, then reused
-until the next write), and any filter is matched against them in well under a millisecond.
+until the next write), and any filter is matched against them in a few milliseconds, then
+remembered for that version. The facets also hold each case's sources, barriers and approaches,
+so a search knows up front which items the passing cases hold.
 
 Matching rules (the same for every entry point): text filters match case-insensitively as
 substrings (country also matches the region); a CFIR domain or ERIC cluster is given by id,
@@ -29,6 +31,8 @@ from spreadgraph.graph.connection import read_tx
 from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
 from spreadgraph.search.filters import CASE_FILTERS, SOURCE_FILTERS
 
+T = TypeVar("T")
+MEMO_SIZE = 512  # filters and filter combinations remembered per graph version (Facets.memo)
 _LIVE = "cl.status <> 'rejected'"
 _DOMAIN = "(:CfirConstruct)-[:PART_OF*0..2]->(:CfirConstruct)-[:IN_DOMAIN]->(d:CfirDomain)"
 _CLUSTER = "(:EricStrategy)-[:IN_CLUSTER]->(k:EricCluster)"
@@ -193,8 +197,6 @@ class Facets:
 
 
 CODE_FILTERS = frozenset(("cfir_domain", "eric_cluster"))
-MEMO_SIZE = 512  # filter combinations remembered per graph version
-T = TypeVar("T")
 _CACHE = VersionedCache(ttl=600.0, size=8)
 
 

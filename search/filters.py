@@ -110,7 +110,7 @@ class SearchFilters(BaseModel):
 
     @property
     def has_case_filter(self) -> bool:
-        """True when a case filter is set: the statements then need `$case_ids`."""
+        """True when a case filter is set: excerpt statements then check `$case_ids` too."""
         return any(name in CASE_FILTERS for name in self.values())
 
     def params(self) -> dict[str, Any]:
@@ -141,6 +141,6 @@ class SearchFilters(BaseModel):
         """Predicate over a case `c`: with any filter set, one of the passing cases (`$case_ids`:
         case and source filters matched against the facets, search/facets.py); else the review
         state."""
-        if self.values():
+        if self.lists_cases:
             return _PASSING
         return "c.status = 'published'" if self.published_only else "true"

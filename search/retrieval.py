@@ -317,6 +317,7 @@ class Plan:
 
 
 def _scope(found: Facets, filters: SearchFilters) -> Scope:
+    """The scope of `filters` (at least one set) matched against `found` (see `Searcher.scope`)."""
     values = filters.values()
     cases = found.passing_cases(values, filters.published_only)
     if filters.has_case_filter:
