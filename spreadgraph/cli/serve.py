@@ -50,8 +50,9 @@ def _warm_up() -> None:
     `WARM_UP_ROUNDS` times, past the use on which Neo4j recompiles a cached plan
     (search/retrieval.py). The API's embedder is one per process.
 
-    The web process encodes one short query at a time, as fast on one thread as on two (18 ms,
-    measured): torch keeps to one core and leaves the other to Neo4j."""
+    The web process encodes one short query at a time, through the traced copy of the model
+    (search/embedder.py; ~12 ms on one thread, measured): torch keeps to one core and leaves the
+    other to Neo4j."""
     import torch
 
     from spreadgraph.graph.connection import get_driver
