@@ -18,7 +18,7 @@ from neo4j import ManagedTransaction
 from spreadgraph.graph.items import ItemName, resolve_items, tidy_items
 from spreadgraph.ingest.templates.diff import changed_paths
 from spreadgraph.schema.model import CLAIM_ENDS
-from spreadgraph.schema.template import CaseTemplate, normalise_name
+from spreadgraph.schema.template import CaseTemplate, contributor_key, normalise_name
 
 _CURRENT = """
 MATCH (c:Case {id: $id})
@@ -166,9 +166,7 @@ def canonical(template: CaseTemplate) -> tuple[dict[str, Any], str]:
 
 
 def contributor_id(template: CaseTemplate) -> str:
-    who = template.contributor
-    key = who.contact if "@" in who.contact else who.name
-    return "contributor:" + (re.sub(r"[^\w@.+-]+", "-", normalise_name(key)).strip("-") or "anonymous")
+    return contributor_key(template.contributor.name, template.contributor.contact)
 
 
 def submit_case(tx: ManagedTransaction, template: CaseTemplate, *, file_name: str | None = None) -> CaseWrite:

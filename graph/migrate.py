@@ -11,6 +11,7 @@ from spreadgraph.graph.taxonomy import write_taxonomies
 from spreadgraph.schema.migrations import MIGRATIONS, Migration, MigrationContext, vector_index_name
 from spreadgraph.schema.model import embedded_labels
 from spreadgraph.schema.taxonomy import load_taxonomies
+from spreadgraph.schema.template import contributor_key
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,33 @@ def _load_taxonomies(driver: Driver, ctx: MigrationContext) -> None:
         session.execute_write(write_taxonomies, taxonomies)
 
 
+_CONTRIBUTORS = "MATCH (c:Contributor) RETURN c.id AS id, c.name AS name, c.contact AS contact"
+_REKEY = """
+UNWIND $moves AS move
+MATCH (c:Contributor {id: move.old})
+SET c.id = move.new
+WITH move
+MATCH (r:Revision {submitted_by: move.old})
+SET r.submitted_by = move.new
+"""
+
+
+def _rekey_contributors(driver: Driver, ctx: MigrationContext) -> None:
+    """Give every contributor the id `contributor_key` makes (older ids held the e-mail address)."""
+    records, _, _ = driver.execute_query(_CONTRIBUTORS, database_=database())
+    moves = [
+        {"old": r["id"], "new": new}
+        for r in records
+        if (new := contributor_key(r["name"] or "", r["contact"] or "")) != r["id"]
+    ]
+    if moves:
+        driver.execute_query(_REKEY, moves=moves, database_=database())
+
+
 STEPS: dict[str, Callable[[Driver, MigrationContext], None]] = {
     "drop_stale_vectors": _drop_stale_vectors,
     "load_taxonomies": _load_taxonomies,
+    "rekey_contributors": _rekey_contributors,
 }
 
 

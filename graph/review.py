@@ -14,6 +14,8 @@ from neo4j import Driver, ManagedTransaction
 from spreadgraph.graph.connection import read, write_tx
 from spreadgraph.graph.items import tidy_items
 
+from spreadgraph.errors import SpreadgraphError
+
 _LIST = """
 MATCH (c:Case) WHERE $status IS NULL OR c.status = $status
 OPTIONAL MATCH (c)-[:HAS_REVISION]->(r:Revision {number: c.revision})-[:SUBMITTED_BY]->(who:Contributor)
@@ -24,7 +26,8 @@ ORDER BY c.id
 _CASE_FIELDS = """
 OPTIONAL MATCH (c)-[:HAS_REVISION]->(r:Revision {number: c.revision})
 OPTIONAL MATCH (r)-[:SUBMITTED_BY]->(who:Contributor)
-RETURN c.id AS id, c.title AS title, c.summary AS summary, c.status AS status,
+OPTIONAL MATCH (c)-[:HAS_REVISION]->(first:Revision {number: 1})
+RETURN c.id AS id, c.title AS title, c.summary AS summary, c.status AS status, first.account AS owner,
        c.revision AS revision, c.period AS period, c.spread_status AS spread_status,
        c.reviewed_by AS reviewed_by, toString(c.reviewed_at) AS reviewed_at,
        c.review_note AS review_note, r.template AS template, r.account AS account,
@@ -33,6 +36,7 @@ ORDER BY r.submitted_at, c.id
 """
 _CASE = "MATCH (c:Case {id: $id})" + _CASE_FIELDS
 _PENDING = "MATCH (c:Case {status: 'pending'})" + _CASE_FIELDS + "LIMIT $limit"
+_REVISION = "MATCH (c:Case {id: $id}) RETURN c.revision AS revision"
 _SET_STATUS = """
 MATCH (c:Case {id: $id})
 SET c.status = $status, c.reviewed_by = $reviewer, c.reviewed_at = datetime(), c.review_note = $note
@@ -86,6 +90,13 @@ ORDER BY d.at, d.id
 """
 
 
+class RevisionChanged(SpreadgraphError):
+    """A publish or reject named a revision that is no longer the case's current one."""
+
+    status = 409
+    code = "revision_changed"
+
+
 def case_key(value: str) -> str:
     """Accept 'case:slug' or just 'slug'."""
     return value if value.startswith("case:") else f"case:{value}"
@@ -118,11 +129,24 @@ def set_status(
     reviewer: str,
     note: str | None = None,
     via: str = "cli",
+    revision: int | None = None,
     driver: Driver | None = None,
 ) -> bool:
-    """Publish or reject a case and record the decision; False when no case has this id."""
+    """Publish or reject a case and record the decision; False when no case has this id.
+
+    `revision` is the revision the reviewer saw: when the case has been resubmitted since, nothing
+    is written and RevisionChanged (409) says which revision is current."""
 
     def work(tx: ManagedTransaction) -> bool:
+        current = tx.run(_REVISION, id=case_key(case_id)).single()
+        if current is None:
+            return False
+        if revision is not None and current["revision"] != revision:
+            raise RevisionChanged(
+                f"the case changed while you reviewed it: you saw revision {revision}, "
+                f"and revision {current['revision']} is now current",
+                hint="reload the case and review the current revision",
+            )
         params = {"id": case_key(case_id), "status": status, "reviewer": reviewer, "note": note}
         return tx.run(_SET_STATUS, **params, decision=_decision_id(), via=via).single() is not None
 

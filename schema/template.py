@@ -9,6 +9,7 @@ must name listed approaches and barriers) live in `spreadgraph.ingest.templates.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from typing import Annotated, Any, Literal
@@ -23,6 +24,15 @@ def normalise_name(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
     text = re.sub(r"[\s_]+", " ", text)
     return text.strip(" .,;:-'\"")
+
+
+def contributor_key(name: str, contact: str) -> str:
+    """A contributor's stable id: their name's slug and a short hash of the contact, so two people
+    of one name stay apart and the id (shown on public pages) never carries an e-mail address."""
+    base = re.sub(r"[^a-z0-9]+", "-", normalise_name(name)).strip("-")[:60] or "anonymous"
+    contact = normalise_name(contact)
+    digest = hashlib.sha256(contact.encode()).hexdigest()[:10] if contact else ""
+    return f"contributor:{base}-{digest}" if digest else f"contributor:{base}"
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]

@@ -64,6 +64,42 @@ class Settings(BaseSettings):
     query_row_cap: int = Field(
         1000, alias="SPREADGRAPH_QUERY_ROW_CAP", description="Rows a read-only query may return."
     )
+    query_byte_cap: int = Field(
+        5_000_000,
+        gt=0,
+        alias="SPREADGRAPH_QUERY_BYTE_CAP",
+        description="Bytes of JSON a console query may return; the rest is cut (truncated).",
+    )
+    console_access: Literal["analyst", "open"] = Field(
+        "analyst",
+        alias="SPREADGRAPH_CONSOLE_ACCESS",
+        description="Who may use the Cypher console: analyst (signed in as analyst or reviewer) or "
+        "open (anyone, only while the graph holds no private data).",
+    )
+    allowed_hosts: str | None = Field(
+        None,
+        alias="SPREADGRAPH_ALLOWED_HOSTS",
+        description="Comma-separated Host values the web app answers (host or host:port; '*' for any). "
+        "Unset: the host and port `serve` binds, plus localhost for a loopback address.",
+    )
+    token_days: float = Field(
+        90.0,
+        gt=0,
+        alias="SPREADGRAPH_TOKEN_DAYS",
+        description="Days a new API token stays valid.",
+    )
+    sign_in_limit: int = Field(
+        5,
+        gt=0,
+        alias="SPREADGRAPH_SIGN_IN_LIMIT",
+        description="Failed sign-ins allowed per account, and 4x that per client, in 15 minutes (then 429).",
+    )
+    template_parse_seconds: float = Field(
+        2.0,
+        gt=0,
+        alias="SPREADGRAPH_TEMPLATE_PARSE_SECONDS",
+        description="Seconds a submitted template may take to parse before it is refused.",
+    )
     secret_key: SecretStr | None = Field(
         None,
         alias="SPREADGRAPH_SECRET_KEY",

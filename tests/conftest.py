@@ -22,6 +22,9 @@ from spreadgraph.search.embedder import embedding_dimension
 
 from spreadgraph.config import Settings, get_settings
 
+# In-process tests talk to the app as Starlette's TestClient does, with `Host: testserver`.
+os.environ.setdefault("SPREADGRAPH_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TAXONOMY_LABELS = (
     "CfirDomain",
@@ -94,3 +97,12 @@ def graph(migrated: Driver) -> Iterator[Driver]:
     wipe_data(migrated)
     yield migrated
     wipe_data(migrated)
+
+
+def analyst_token(name: str = "test-analyst") -> str:
+    """An API token of an analyst account (the console needs one), created on first use."""
+    from spreadgraph.webui import auth
+
+    if name not in auth.load_accounts():
+        auth.add_user(name, "analyst", "analyst-password")
+    return auth.new_token(name)

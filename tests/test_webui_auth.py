@@ -115,7 +115,10 @@ def test_sign_in_wrong_password_then_right_one(client: TestClient) -> None:
     assert "Max-Age=" in cookie
     home = client.get("/sign-in")
     assert f"Signed in as <strong>{REVIEWER}</strong>" in home.text and "Sign out" in home.text
-    out = client.post("/sign-out", data={"csrf_token": token}, follow_redirects=False)
+    stale = client.post("/sign-out", data={"csrf_token": token}, follow_redirects=False)
+    assert stale.status_code == 403  # the token from before sign-in is not bound to this session
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
+    out = client.post("/sign-out", data={"csrf_token": fresh}, follow_redirects=False)
     assert out.status_code == 303
     assert "Signed in as" not in client.get("/sign-in").text
 
@@ -270,7 +273,7 @@ def test_user_cli_adds_lists_tokens_and_removes(graph: Driver, monkeypatch) -> N
     assert printed not in auth.users_path().read_text()  # stored hashed
     listed = runner.invoke(app, ["user", "list"])
     assert "cli-person" in listed.output and "contributor" in listed.output
-    assert runner.invoke(app, ["user", "token", "cli-person", "--revoke"]).exit_code == 0
+    assert runner.invoke(app, ["user", "token", "cli-person", "--revoke-all"]).exit_code == 0
     assert auth.user_for_token(printed) is None
     assert runner.invoke(app, ["user", "remove", "cli-person"]).exit_code == 0
     assert "cli-person" not in auth.load_accounts()

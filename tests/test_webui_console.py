@@ -22,7 +22,7 @@ from spreadgraph.webui.canned import canned_queries
 from spreadgraph.webui.deps import settings as settings_dep
 
 from spreadgraph.config import Settings, get_settings
-from tests.conftest import wipe_data
+from tests.conftest import analyst_token, wipe_data
 from tests.test_webui_pages import CASES, PUBLISHED
 
 WRITES = [
@@ -55,6 +55,7 @@ def client(migrated: Driver) -> Iterator[TestClient]:
         set_status(name, "published", reviewer="tests")
     app = create_app()
     with TestClient(app) as test_client:
+        test_client.headers["authorization"] = f"Bearer {analyst_token()}"
         yield test_client
     wipe_data(migrated)
 

@@ -23,7 +23,7 @@ from spreadgraph.graph.review import set_status
 from spreadgraph.ingest.templates.pipeline import ingest_bytes, ingest_file
 from spreadgraph.webui.app import create_app
 
-from tests.conftest import wipe_data
+from tests.conftest import analyst_token, wipe_data
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "examples" / "cases"
@@ -188,7 +188,15 @@ def site(migrated: Driver, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     wipe_data(migrated)
 
 
-def test_every_page_and_its_json_twin(site: Site) -> None:
+@pytest.fixture
+def as_analyst(site: Site) -> Iterator[None]:
+    """The site's client signed in as an analyst (the console needs one) for one test."""
+    site.client.headers["authorization"] = f"Bearer {analyst_token()}"
+    yield
+    del site.client.headers["authorization"]
+
+
+def test_every_page_and_its_json_twin(site: Site, as_analyst: None) -> None:
     for url in page_urls(site):
         page = site.client.get(url)
         assert page.status_code == 200, (url, page.text[:500])

@@ -91,7 +91,9 @@ def test_queue_lists_pending_cases_and_suggested_claims_with_evidence(client: Te
 def test_publish_from_the_queue_makes_the_case_visible_and_records_the_decision(client: TestClient) -> None:
     case_id = pending_case()
     assert client.get(f"/cases/{case_id}").status_code == 404
-    response = form(client, f"/review/cases/{case_id}/publish", note="checked against the notes")
+    response = form(
+        client, f"/review/cases/{case_id}/publish", note="checked against the notes", revision="1"
+    )
     assert response.status_code == 303
     assert f"Published {case_id}." in client.get(response.headers["location"]).text
     assert client.get(f"/cases/{case_id}").status_code == 200
@@ -111,7 +113,9 @@ def test_reject_needs_a_reason(client: TestClient) -> None:
     slug = case_id.replace(":", "-")
     assert f'aria-describedby="reject-error-{slug}"' in response.text
     assert fingerprint() == before
-    response = form(client, f"/review/cases/{case_id}/reject", reason="duplicate of another case")
+    response = form(
+        client, f"/review/cases/{case_id}/reject", reason="duplicate of another case", revision="1"
+    )
     assert response.status_code == 303
     row = get_case(case_id)
     assert row["status"] == "rejected" and row["review_note"] == "duplicate of another case"
@@ -159,16 +163,17 @@ def test_review_api_with_a_reviewer_token(seeded: Driver) -> None:
         missing = api.post(f"/api/cases/{case_id}/reject", json={"reason": "  "})
         assert missing.status_code == 422 and get_case(case_id)["status"] == "pending"
         assert api.post(f"/api/cases/{case_id}/reject", json={}).status_code == 422
-        published = api.post(f"/api/cases/{case_id}/publish")
+        assert api.post(f"/api/cases/{case_id}/publish").status_code == 422  # no revision named
+        published = api.post(f"/api/cases/{case_id}/publish", json={"revision": 1})
         assert published.status_code == 200 and published.json()["status"] == "published"
         assert decisions(case_id)[0]["via"] == "api"
-        assert api.post("/api/cases/case:no-such-case/publish").status_code == 404
+        assert api.post("/api/cases/case:no-such-case/publish", json={"revision": 1}).status_code == 404
         confirmed = api.post(f"/api/claims/{claim_id}/confirm", json={"note": "fine"})
         assert confirmed.status_code == 200 and claim_state(claim_id)["status"] == "confirmed"
         assert api.post(f"/api/claims/{claim_id}/reject").status_code == 409
         assert api.post("/api/claims/claim:nope/confirm").status_code == 404
         api.headers["authorization"] = f"Bearer {token_for(CONTRIBUTOR)}"
-        refused = api.post(f"/api/cases/{pending_case()}/publish")
+        refused = api.post(f"/api/cases/{pending_case()}/publish", json={"revision": 1})
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
 
 
@@ -199,7 +204,7 @@ def test_submitted_script_renders_inert_in_the_queue(client: TestClient) -> None
 
 def test_decisions_use_only_declared_properties(client: TestClient) -> None:
     case_id, claim_id = pending_case(), suggested_claim()
-    form(client, f"/review/cases/{case_id}/publish")
+    form(client, f"/review/cases/{case_id}/publish", revision="1")
     form(client, f"/review/claims/{claim_id}/reject", note="not what the quote says")
     declared = {n.label: {p.name for p in n.props} for n in NODE_TYPES}
     rows = read(

@@ -14,11 +14,13 @@ from spreadgraph.webui.app import create_app
 from spreadgraph.webui.security import CSRF_COOKIE, new_token, token_is_valid
 
 from spreadgraph.config import get_settings
+from tests.conftest import analyst_token
 
 
 @pytest.fixture
 def client(graph: Driver) -> Iterator[TestClient]:
     with TestClient(create_app()) as test_client:
+        test_client.headers["authorization"] = f"Bearer {analyst_token()}"
         yield test_client
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from spreadgraph.webui.errors import API_ERROR_RESPONSES, InvalidRequest, MethodNotAllowed, NotFound
 from spreadgraph.webui.render import HERE, FormatMiddleware, error_app, error_response
-from spreadgraph.webui.security import GuardMiddleware
+from spreadgraph.webui.security import GuardMiddleware, configured_hosts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spreadgraph.errors import SpreadgraphError
@@ -33,33 +33,37 @@ def _validation_error(exc: RequestValidationError) -> InvalidRequest:
     return InvalidRequest("the request is not valid: " + "; ".join(problems))
 
 
-def create_app() -> FastAPI:
-    """A new app; nothing heavy is created until a request needs it."""
+def create_app(allowed_hosts: tuple[str, ...] | None = None) -> FastAPI:
+    """A new app; nothing heavy is created until a request needs it. `allowed_hosts`: the Host
+    values to answer (`serve` passes the address it binds); default SPREADGRAPH_ALLOWED_HOSTS, or
+    the loopback names."""
     from spreadgraph.webui.api import cases, cypher, search
     from spreadgraph.webui.api import review as review_api
     from spreadgraph.webui.deps import ReadAccess
-    from spreadgraph.webui.pages import account, browse, console, items, overview, review, submit
+    from spreadgraph.webui.pages import account, apidocs, browse, console, items, overview, review, submit
     from spreadgraph.webui.pages import search as search_pages
 
     app = FastAPI(
         title="spreadgraph",
-        docs_url="/api/docs",
+        docs_url=None,  # webui/pages/apidocs.py serves both, behind the read-access setting
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
         dependencies=[ReadAccess],  # SPREADGRAPH_READ_ACCESS: open (default) or signed-in
     )
     # The JSON API: in the OpenAPI schema, with the error responses every route may give.
     for api in (cases.router, review_api.router, cypher.router, search.router):
         app.include_router(api, prefix="/api", responses=API_ERROR_RESPONSES)
     # HTML pages (each with a JSON twin) stay out of the API schema.
-    pages = [browse.router, items.router, console.router, console.forms]
+    pages = [apidocs.router, browse.router, items.router, console.router, console.forms]
     pages += [search_pages.router, overview.router]  # staff: search and overview
     pages += [account.router, submit.router, review.router]  # contributors and reviewers
     for page in pages:
         app.include_router(page, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Outermost first at run time: FormatMiddleware, then GuardMiddleware, then the routes.
-    app.add_middleware(GuardMiddleware, render_error=error_app)
+    app.add_middleware(
+        GuardMiddleware, render_error=error_app, allowed_hosts=allowed_hosts or configured_hosts()
+    )
     app.add_middleware(FormatMiddleware)
 
     @app.exception_handler(SpreadgraphError)

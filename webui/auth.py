@@ -5,7 +5,10 @@ mode 600) managed by `spreadgraph user`. Passwords are hashed with `hashlib.scry
 16-byte salt each, n=2**14, r=8, p=1) and compared in constant time; API tokens are 32 random
 bytes shown once and stored as their SHA-256 (they are long random secrets, so a fast hash is
 enough). A session cookie holds `name|expiry|stamp` signed with HMAC-SHA256 under the app's
-`secret_key()`; the stamp changes with the password, so a new password ends old sessions.
+`secret_key()`, and the session id's hash is kept with the account until sign-out or expiry, so
+signing out ends the session on the server. API tokens expire (`SPREADGRAPH_TOKEN_DAYS`) and are
+revoked one at a time by their short id; a new password ends every session and revokes every
+token of the account.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import re
 import secrets
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,8 +34,8 @@ from spreadgraph.webui.security import secret_key
 from spreadgraph.config import get_settings
 from spreadgraph.errors import SpreadgraphError
 
-Role = Literal["contributor", "reviewer"]
-ROLES: tuple[Role, ...] = ("contributor", "reviewer")
+Role = Literal["contributor", "analyst", "reviewer"]
+ROLES: tuple[Role, ...] = ("contributor", "analyst", "reviewer")
 SESSION_COOKIE = "sg_session"
 TOKEN_PREFIX = "sgt_"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -48,14 +52,19 @@ class AccountError(SpreadgraphError):
 
 @dataclass(frozen=True)
 class User:
-    """A signed-in account. Reviewers may also contribute."""
+    """A signed-in account. Contributors submit cases; analysts read everything (the console);
+    reviewers do both and decide."""
 
     name: str
     role: Role
 
     @property
     def can_contribute(self) -> bool:
-        return self.role in ROLES
+        return self.role in ("contributor", "reviewer")
+
+    @property
+    def can_read_all(self) -> bool:
+        return self.role in ("analyst", "reviewer")
 
     @property
     def can_review(self) -> bool:
@@ -108,8 +117,9 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _stamp(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def token_id(token: str) -> str:
+    """The short public id of a token (shown by `user list`, used to revoke it)."""
+    return _token_hash(token)[:10]
 
 
 # --- the accounts file -------------------------------------------------------------------
@@ -177,8 +187,9 @@ def add_user(name: str, role: str, password: str, *, path: Path | None = None) -
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     users = dict(load_accounts(path))
-    entry = dict(users.get(name) or {"created": _now(), "tokens": []})
-    entry.update(role=role, password=hash_password(password))
+    entry = dict(users.get(name) or {"created": _now()})
+    # A new password ends every session and revokes every token of the account.
+    entry.update(role=role, password=hash_password(password), tokens=[], sessions=[])
     users[name] = entry
     save_accounts(users, path)
     return User(name, role)  # type: ignore[arg-type]
@@ -197,42 +208,71 @@ def list_users(path: Path | None = None) -> list[dict[str, Any]]:
         {
             "name": name,
             "role": entry["role"],
-            "tokens": len(entry.get("tokens") or []),
+            "tokens": [
+                {"id": t.get("id"), "expires": _iso(_token_expiry(t))} for t in entry.get("tokens") or []
+            ],
             "created": entry.get("created"),
         }
         for name, entry in sorted(load_accounts(path).items())
     ]
 
 
-def new_token(name: str, *, path: Path | None = None) -> str:
-    """A new API token for `name`: returned once, stored only as its hash."""
+def _change(name: str, path: Path | None, edit: Callable[[dict[str, Any]], Any]) -> Any:
+    """Apply `edit` to a copy of one account's entry and save it; returns what `edit` returned."""
     name = name.strip().lower()
     users = dict(load_accounts(path))
     if name not in users:
         raise AccountError(f"there is no account '{name}'", hint="see `spreadgraph user list`")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     entry = dict(users[name])
-    entry["tokens"] = [*(entry.get("tokens") or []), {"hash": _token_hash(token), "created": _now()}]
+    result = edit(entry)
     users[name] = entry
     save_accounts(users, path)
+    return result
+
+
+def new_token(name: str, *, days: float | None = None, path: Path | None = None) -> str:
+    """A new API token for `name`, valid for `days` (SPREADGRAPH_TOKEN_DAYS): returned once,
+    stored only as its hash, with its short id and expiry."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = time.time() + (days or get_settings().token_days) * 86400
+    record = {"id": token_id(token), "hash": _token_hash(token), "created": _now(), "expires": int(expires)}
+    _change(name, path, lambda entry: entry.update(tokens=[*_live_tokens(entry), record]))
     return token
 
 
-def revoke_tokens(name: str, *, path: Path | None = None) -> int:
-    name = name.strip().lower()
-    users = dict(load_accounts(path))
-    if name not in users:
-        raise AccountError(f"there is no account '{name}'", hint="see `spreadgraph user list`")
-    entry = dict(users[name])
-    count = len(entry.get("tokens") or [])
-    entry["tokens"] = []
-    users[name] = entry
-    save_accounts(users, path)
-    return count
+def revoke_tokens(name: str, *, only: str | None = None, path: Path | None = None) -> int:
+    """Revoke the account's tokens (just the one whose id is `only`, when given); how many went."""
+
+    def edit(entry: dict[str, Any]) -> int:
+        tokens = entry.get("tokens") or []
+        kept = [t for t in tokens if only is not None and t.get("id") != only]
+        entry["tokens"] = kept
+        return len(tokens) - len(kept)
+
+    return _change(name, path, edit)
+
+
+def _token_expiry(record: dict[str, Any]) -> float:
+    """When a token expires; tokens made before expiry existed count from their creation."""
+    if record.get("expires"):
+        return float(record["expires"])
+    try:
+        created = datetime.fromisoformat(str(record.get("created"))).timestamp()
+    except ValueError:
+        return 0.0
+    return created + get_settings().token_days * 86400
+
+
+def _live_tokens(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in entry.get("tokens") or [] if _token_expiry(t) > time.time()]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
 def _user(name: str, entry: dict[str, Any]) -> User | None:
@@ -258,7 +298,7 @@ def user_for_token(token: str) -> User | None:
     wanted = _token_hash(token)
     found = None
     for name, entry in load_accounts().items():
-        for stored in entry.get("tokens") or []:
+        for stored in _live_tokens(entry):
             if hmac.compare_digest(str(stored.get("hash", "")), wanted):
                 found = _user(name, entry)
     return found
@@ -271,31 +311,73 @@ def _sign(payload: str) -> str:
     return _b64(hmac.new(secret_key(), b"session:" + payload.encode(), hashlib.sha256).digest())
 
 
-def session_cookie(user: User) -> tuple[str, int]:
-    """(cookie value, max-age seconds) for a new session of `user`."""
-    entry = load_accounts().get(user.name) or {}
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(b"session:" + session_id.encode()).hexdigest()
+
+
+def session_cookie(user: User, *, path: Path | None = None) -> tuple[str, int]:
+    """(cookie value, max-age seconds) for a new session of `user`, recorded with the account."""
     max_age = int(get_settings().session_hours * 3600)
-    payload = _b64(f"{user.name}|{int(time.time()) + max_age}|{_stamp(str(entry.get('password')))}".encode())
+    expires = int(time.time()) + max_age
+    session_id = secrets.token_urlsafe(18)
+
+    def edit(entry: dict[str, Any]) -> None:
+        live = [s for s in entry.get("sessions") or [] if s.get("expires", 0) > time.time()]
+        entry["sessions"] = [*live, {"hash": _session_hash(session_id), "expires": expires}]
+
+    _change(user.name, path, edit)
+    payload = _b64(f"{user.name}|{expires}|{session_id}".encode())
     return f"{payload}.{_sign(payload)}", max_age
 
 
-def user_for_session(value: str | None) -> User | None:
-    """The account of a valid, unexpired session cookie whose password has not changed since."""
+def _session(value: str | None) -> tuple[str, str, dict[str, Any]] | None:
+    """(name, session id, account entry) of a valid, unexpired, not ended session cookie."""
     if not value or value.count(".") != 1:
         return None
     payload, signature = value.split(".")
     if not hmac.compare_digest(signature, _sign(payload)):
         return None
     try:
-        name, expires, stamp = _unb64(payload).decode().split("|")
+        name, expires, session_id = _unb64(payload).decode().split("|")
         if int(expires) < time.time():
             return None
     except ValueError:
         return None
     entry = load_accounts().get(name)
-    if entry is None or not hmac.compare_digest(stamp, _stamp(str(entry.get("password")))):
+    wanted = _session_hash(session_id)
+    if entry is None or not any(
+        hmac.compare_digest(str(s.get("hash", "")), wanted) for s in entry.get("sessions") or []
+    ):
         return None
-    return _user(name, entry)
+    return name, session_id, entry
+
+
+def user_for_session(value: str | None) -> User | None:
+    """The account of a valid session cookie: signed, unexpired, not signed out, and made since
+    the last password change."""
+    found = _session(value)
+    return _user(found[0], found[2]) if found else None
+
+
+def end_session(value: str | None) -> bool:
+    """Sign out: forget the session on the server, so the cookie no longer works anywhere."""
+    found = _session(value)
+    if found is None:
+        return False
+    name, session_id, _ = found
+    wanted = _session_hash(session_id)
+    _change(
+        name,
+        None,
+        lambda e: e.update(sessions=[s for s in e.get("sessions") or [] if s.get("hash") != wanted]),
+    )
+    return True
+
+
+def session_binding(request: Request) -> str:
+    """What the request's CSRF token is bound to: its session id when signed in, else ''."""
+    found = _session(request.cookies.get(SESSION_COOKIE))
+    return found[1] if found else ""
 
 
 def request_user(request: Request) -> User | None:

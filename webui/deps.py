@@ -11,9 +11,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from neo4j import Driver
 from spreadgraph.graph.connection import get_driver
-from spreadgraph.webui.auth import User, request_user
+from spreadgraph.graph.privacy import private_data
+from spreadgraph.webui.auth import User, request_user, session_binding
 from spreadgraph.webui.errors import Forbidden, NotSignedIn
-from spreadgraph.webui.security import csrf_protect
+from spreadgraph.webui.security import check_csrf
 
 from spreadgraph.config import Settings, get_settings
 
@@ -68,6 +69,37 @@ def require_reviewer(request: Request) -> User:
     return user
 
 
+def console_access(request: Request, driver: Annotated[Driver, Depends(driver)]) -> None:
+    """The Cypher console reads the whole graph, so by default it needs an analyst or reviewer.
+    With SPREADGRAPH_CONSOLE_ACCESS=open anyone may use it, but only while the graph holds nothing
+    private (graph/privacy.py): Community Edition cannot hide labels or properties from a query."""
+    user = request_user(request)
+    if user is not None and user.can_read_all:
+        return
+    if get_settings().console_access == "open":
+        found = private_data(driver)
+        if not found:
+            return
+        raise Forbidden(
+            "the console is open to everyone, but this graph holds private data ("
+            + ", ".join(found)
+            + "), so it needs an analyst or reviewer account",
+            hint="serve a graph that holds only published cases, or sign in",
+        )
+    if user is None:
+        raise _not_signed_in(request, "to use the Cypher console")
+    raise Forbidden(
+        f"the account '{user.name}' is a {user.role}; the console needs an analyst or reviewer",
+        hint="ask for the analyst role (`spreadgraph user add NAME --role analyst`)",
+    )
+
+
+async def csrf_protect(request: Request) -> None:
+    """Dependency for every HTML form POST: the form's token must equal the signed cookie, and be
+    signed for this request's session."""
+    await check_csrf(request, session_binding(request))
+
+
 def read_access(request: Request) -> None:
     """App-wide: with SPREADGRAPH_READ_ACCESS=signed-in, every page but sign-in needs an account."""
     if get_settings().read_access == "open" or request.url.path.startswith(OPEN_PATHS):
@@ -81,6 +113,8 @@ SettingsDep = Annotated[Settings, Depends(settings)]
 UserDep = Annotated[User | None, Depends(current_user)]
 RequireContributor = Annotated[User, Depends(require_contributor)]
 RequireReviewer = Annotated[User, Depends(require_reviewer)]
+ConsoleAccess = Depends(console_access)
+"""For the console's routes (`/cypher`, `POST /api/cypher`)."""
 ReadAccess = Depends(read_access)
 """For `FastAPI(dependencies=[ReadAccess])`: reading is open by default, configurable."""
 CsrfChecked = Depends(csrf_protect)

@@ -46,6 +46,13 @@ class CsrfRefused(SpreadgraphError):
     code = "csrf"
 
 
+class BadHost(SpreadgraphError):
+    """The request's Host is not one this site answers to (DNS rebinding, a misrouted request)."""
+
+    status = 400
+    code = "bad_host"
+
+
 class BodyTooLarge(SpreadgraphError):
     status = 413
     code = "too_large"

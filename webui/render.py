@@ -18,7 +18,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from spreadgraph.webui.auth import account_for
+from spreadgraph.webui.auth import account_for, session_binding
 from spreadgraph.webui.errors import InternalError, NotFound
 from spreadgraph.webui.security import CSRF_COOKIE, csrf_token
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -104,7 +104,7 @@ def json_url(request: Request) -> str:
 
 def render_html(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render a template with the CSRF token (setting its cookie when new) and the JSON link."""
-    token, fresh = csrf_token(request)
+    token, fresh = csrf_token(request, session_binding(request))
     html = (
         environment()
         .get_template(template)
@@ -133,6 +133,14 @@ def error_response(scope: Scope, exc: Exception) -> Response:
     if not isinstance(exc, SpreadgraphError):
         log.exception("unhandled error", exc_info=exc)
         exc = InternalError("something went wrong on our side; the error was logged")
+    response = _error_body(scope, exc)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response.headers["retry-after"] = str(retry_after)
+    return response
+
+
+def _error_body(scope: Scope, exc: SpreadgraphError) -> Response:
     if wanted_format(scope) != "html":
         return JSONResponse(exc.as_dict(), status_code=exc.status)
     request = Request(scope)

@@ -123,4 +123,5 @@ MIGRATIONS: tuple[Migration, ...] = (
         load="load_taxonomies",
         inputs=lambda ctx: taxonomy_digest() + _module_digest("spreadgraph.graph.taxonomy"),
     ),
+    Migration(6, "contributor ids without e-mail addresses", load="rekey_contributors"),
 )

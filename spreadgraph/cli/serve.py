@@ -21,6 +21,8 @@ def serve(
     import uvicorn
 
     from spreadgraph.graph.connection import get_driver
+    from spreadgraph.webui.app import create_app
+    from spreadgraph.webui.security import allowed_hosts_for
 
     get_driver()  # fail now, with the usual one-line message, if Neo4j is away
     from spreadgraph.webui.auth import accounts_exist
@@ -32,9 +34,9 @@ def serve(
         )
     out.print(f"spreadgraph web UI on http://{host}:{port}/ (API docs at /api/docs); Ctrl-C stops it")
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    app = create_app(allowed_hosts=allowed_hosts_for(host, port))
     uvicorn.run(
-        "spreadgraph.webui.app:create_app",
-        factory=True,
+        app,
         host=host,
         port=port,
         proxy_headers=False,

@@ -1,4 +1,4 @@
-"""`spreadgraph user add | list | remove | token`: web UI accounts (contributor, reviewer)."""
+"""`spreadgraph user add | list | remove | token`: web UI accounts (contributor, analyst, reviewer)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from spreadgraph.webui.auth import (
 )
 
 app = typer.Typer(
-    help="Web UI accounts: contributors submit cases, reviewers also publish and confirm.",
+    help="Web UI accounts: contributors submit cases, analysts use the Cypher console, reviewers do both "
+    "and publish and confirm.",
     no_args_is_help=True,
 )
 out = Console(highlight=False, soft_wrap=True)
@@ -57,7 +58,8 @@ def add(
         None, "--password-env", help="Read the password from this environment variable instead of asking."
     ),
 ) -> None:
-    """Create an account (or set a new role and password for an existing one)."""
+    """Create an account (or set a new role and password for an existing one: that ends its sessions
+    and revokes its API tokens)."""
     if role not in ROLES:
         raise typer.BadParameter(f"--role must be one of: {', '.join(ROLES)}")
     user = add_user(name, role, _password(password_env))
@@ -66,11 +68,12 @@ def add(
 
 @app.command("list")
 def list_() -> None:
-    """List accounts with their role and how many API tokens they have."""
+    """List accounts with their role and their API tokens (id and expiry)."""
     rows = list_users()
-    table = Table("name", "role", "API tokens", "created")
+    table = Table("name", "role", "API tokens (id, expires)", "created")
     for row in rows:
-        table.add_row(row["name"], row["role"], str(row["tokens"]), str(row["created"] or ""))
+        tokens = ", ".join(f"{t['id']} ({t['expires'][:10]})" for t in row["tokens"]) or "-"
+        table.add_row(row["name"], row["role"], tokens, str(row["created"] or ""))
     out.print(table)
     out.print(f"{len(rows)} account(s) in {users_path()}")
 
@@ -86,13 +89,22 @@ def remove(name: str = typer.Argument(..., help="Account name.")) -> None:
 @app.command()
 def token(
     name: str = typer.Argument(..., help="Account name."),
-    revoke: bool = typer.Option(False, "--revoke", help="Revoke every token of the account instead."),
+    revoke: str | None = typer.Option(None, "--revoke", help="Revoke the token with this id instead."),
+    revoke_all: bool = typer.Option(False, "--revoke-all", help="Revoke every token of the account instead."),
+    days: float | None = typer.Option(
+        None, "--days", min=0.01, help="Days the new token is valid (default SPREADGRAPH_TOKEN_DAYS)."
+    ),
 ) -> None:
-    """Print a new API token for `Authorization: Bearer ...` (shown once; stored hashed)."""
-    if revoke:
-        out.print(f"revoked {revoke_tokens(name)} token(s) of {name}")
+    """Print a new API token for `Authorization: Bearer ...` (shown once; stored hashed; expires)."""
+    if revoke_all or revoke:
+        count = revoke_tokens(name, only=revoke)
+        if revoke and not count:
+            raise NoSuchAccount(
+                f"{name} has no token with the id '{revoke}'", hint="see `spreadgraph user list`"
+            )
+        out.print(f"revoked {count} token(s) of {name}")
         return
-    typer.echo(new_token(name))
+    typer.echo(new_token(name, days=days))
     err.print("keep it safe: it is shown only this once (send it as `Authorization: Bearer TOKEN`)")
 
 

@@ -6,12 +6,10 @@ Needs a contributor (or reviewer): an API token (`Authorization: Bearer ...`) or
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from spreadgraph.graph.submissions import submit_as
 from spreadgraph.ingest.templates.loader import MAX_BYTES, size_problem
-from spreadgraph.ingest.templates.pipeline import check_bytes
 from spreadgraph.ingest.templates.problems import Problem, TemplateInvalid
 from spreadgraph.webui.deps import DriverDep, RequireContributor
-from starlette.concurrency import run_in_threadpool
+from spreadgraph.webui.submitting import check_template, submit
 
 router = APIRouter(tags=["cases"])
 SUBMISSION = "submission"  # the 'file' name used in problems for API submissions
@@ -38,7 +36,7 @@ async def _body(request: Request) -> bytes:
     responses={
         200: {"description": "identical to the current revision; nothing written"},
         401: {"description": "not signed in (no or unknown token)"},
-        403: {"description": "the account may not submit"},
+        403: {"description": "the account may not submit, or the case belongs to another contributor"},
         422: {"description": "the template has problems; nothing written"},
     },
 )
@@ -47,10 +45,10 @@ async def post_case(
 ) -> dict[str, object]:
     """Validate and write one case; answers 201 with the case id, or 422 listing every problem."""
     raw = await _body(request)
-    model, problems = check_bytes(raw, SUBMISSION)
+    model, problems = await check_template(raw, SUBMISSION)
     if model is None:
         raise TemplateInvalid(problems, file=SUBMISSION)
-    result = await run_in_threadpool(submit_as, model, user.name, driver=driver)
+    result = await submit(model, user, driver)
     if result.action == "unchanged":
         response.status_code = 200
     return {

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from spreadgraph.graph.guard import MAX_QUERY_CHARS, run_read_only
-from spreadgraph.webui.deps import DriverDep, SettingsDep
+from spreadgraph.webui.deps import ConsoleAccess, DriverDep, SettingsDep
 from starlette.concurrency import run_in_threadpool
 
-router = APIRouter(tags=["console"])
+router = APIRouter(tags=["console"], dependencies=[ConsoleAccess])
 
 
 class CypherRequest(BaseModel):

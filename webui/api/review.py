@@ -1,6 +1,7 @@
 """Review decisions over the JSON API; each needs a reviewer (API token or session).
 
-`POST /api/cases/{id}/publish`, `POST /api/cases/{id}/reject` (a reason is required),
+`POST /api/cases/{id}/publish`, `POST /api/cases/{id}/reject` (a reason is required; both name
+the revision the reviewer saw, and answer 409 when the case was resubmitted since),
 `POST /api/claims/{id}/confirm`, `POST /api/claims/{id}/reject`. Each decision is recorded in
 the graph (graph/review.py) with `via: api`.
 """
@@ -28,36 +29,55 @@ class Note(BaseModel):
     note: str | None = Field(None, max_length=5000, description="An optional remark kept with the decision.")
 
 
+class Publish(Note):
+    revision: int = Field(..., ge=1, description="The revision you reviewed; 409 if the case changed since.")
+
+
 class Reason(BaseModel):
     reason: str = Field(..., min_length=1, max_length=5000, description="Why (kept with the decision).")
+    revision: int = Field(..., ge=1, description="The revision you reviewed; 409 if the case changed since.")
 
 
 def _clean(text: str | None) -> str | None:
     return text.strip() if text and text.strip() else None
 
 
-async def _case(case_id: str, status: str, reviewer: str, note: str | None, driver) -> dict[str, Any]:
+async def _case(
+    case_id: str, status: str, reviewer: str, note: str | None, revision: int, driver
+) -> dict[str, Any]:
     found = await run_in_threadpool(
-        set_status, case_id, status, reviewer=reviewer, note=note, via="api", driver=driver
+        set_status, case_id, status, reviewer=reviewer, note=note, via="api", revision=revision, driver=driver
     )
     if not found:
         raise NotFound(f"no case has the id '{case_key(case_id)}'")
-    return {"ok": True, "case_id": case_key(case_id), "status": status, "reviewed_by": reviewer, "note": note}
+    return {
+        "ok": True,
+        "case_id": case_key(case_id),
+        "status": status,
+        "revision": revision,
+        "reviewed_by": reviewer,
+        "note": note,
+    }
 
 
-@router.post("/cases/{case_id}/publish", summary="Publish a case (reviewer)", responses=REFUSALS)
+CASE_RESPONSES = {**REFUSALS, 409: {"description": "the case was resubmitted since the named revision"}}
+
+
+@router.post("/cases/{case_id}/publish", summary="Publish a case (reviewer)", responses=CASE_RESPONSES)
 async def publish_case(
-    case_id: str, user: RequireReviewer, driver: DriverDep, body: Note | None = Body(None)
+    case_id: str, body: Publish, user: RequireReviewer, driver: DriverDep
 ) -> dict[str, Any]:
-    return await _case(case_id, "published", user.name, _clean(body.note if body else None), driver)
+    return await _case(case_id, "published", user.name, _clean(body.note), body.revision, driver)
 
 
-@router.post("/cases/{case_id}/reject", summary="Reject a case with a reason (reviewer)", responses=REFUSALS)
+@router.post(
+    "/cases/{case_id}/reject", summary="Reject a case with a reason (reviewer)", responses=CASE_RESPONSES
+)
 async def reject_case(case_id: str, body: Reason, user: RequireReviewer, driver: DriverDep) -> dict[str, Any]:
     reason = _clean(body.reason)
     if reason is None:
         raise InvalidRequest("a reason is required to reject a case")
-    return await _case(case_id, "rejected", user.name, reason, driver)
+    return await _case(case_id, "rejected", user.name, reason, body.revision, driver)
 
 
 async def _claim(claim_id: str, decision: str, reviewer: str, note: str | None, driver) -> dict[str, Any]:

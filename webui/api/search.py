@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.retrieval import KINDS, Searcher, SearchResponse
 from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
-from spreadgraph.webui.deps import DriverDep
+from spreadgraph.webui.deps import DriverDep, require_reviewer
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["search"])
@@ -46,8 +46,14 @@ def filters(
     source_type: str | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
-    published_only: bool = True,
+    published_only: bool = Query(
+        True, description="false also shows pending and rejected cases (reviewers only)"
+    ),
+    *,
+    request: Request,
 ) -> SearchFilters:
+    if not published_only:
+        require_reviewer(request)
     return SearchFilters(
         setting=setting,
         sector=sector,

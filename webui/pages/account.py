@@ -1,14 +1,21 @@
-"""Sign-in and sign-out (`/sign-in`, `/sign-out`): a signed session cookie for the web UI."""
+"""Sign-in and sign-out (`/sign-in`, `/sign-out`): a signed session cookie for the web UI.
+
+Failed sign-ins are limited per account and per client (webui/ratelimit.py: 429 with
+Retry-After); signing out ends the session on the server, not only in the browser.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from spreadgraph.webui.auth import SESSION_COOKIE, accounts_exist, authenticate, session_cookie
+from spreadgraph.webui.auth import SESSION_COOKIE, accounts_exist, authenticate, end_session, session_cookie
 from spreadgraph.webui.deps import CsrfChecked, UserDep
+from spreadgraph.webui.ratelimit import sign_ins
 from spreadgraph.webui.render import respond, wanted_format
 from starlette.concurrency import run_in_threadpool
+
+from spreadgraph.config import get_settings
 
 router = APIRouter(tags=["account"])
 
@@ -49,8 +56,13 @@ async def sign_in(request: Request) -> Response:
     name = form.get("name") if isinstance(form.get("name"), str) else ""
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     target = safe_next(form.get("next"))
+    account = str(name).strip().lower()[:80]
+    client = request.client.host if request.client else "unknown"
+    limit = get_settings().sign_in_limit
+    sign_ins.check(account, client, limit)
     user = await run_in_threadpool(authenticate, str(name), str(password)) if name and password else None
     if user is None:
+        sign_ins.failed(account, client)
         page = SignInPage(
             accounts_configured=accounts_exist(),
             next=target,
@@ -58,7 +70,8 @@ async def sign_in(request: Request) -> Response:
             error="The account name or password is wrong.",
         )
         return respond(request, "sign_in.html", page, status=401)
-    value, max_age = session_cookie(user)
+    sign_ins.succeeded(account)
+    value, max_age = await run_in_threadpool(session_cookie, user)
     if wanted_format(request.scope) == "json":
         response: Response = JSONResponse({"ok": True, "user": user.name, "role": user.role})
     else:
@@ -77,6 +90,7 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/sign-out", dependencies=[CsrfChecked], summary="Sign out (CSRF-checked form)")
 async def sign_out(request: Request) -> Response:
+    await run_in_threadpool(end_session, request.cookies.get(SESSION_COOKIE))
     if wanted_format(request.scope) == "json":
         response: Response = JSONResponse({"ok": True})
     else:

@@ -1,7 +1,9 @@
 """The analyst Cypher console (`/cypher`) and the live schema page (`/schema`).
 
 The console runs everything through `graph.guard.run_read_only`; it adds nothing to the guard
-and never runs a query any other way. A refused or failed query is shown on the page (HTML)
+and never runs a query any other way. It needs an analyst or reviewer unless opened over a graph
+with nothing private in it (`ConsoleAccess`). CSV cells that a spreadsheet would run as a formula
+are neutralised. A refused or failed query is shown on the page (HTML)
 or answered with the fixed error shape and status 400 (JSON, CSV).
 """
 
@@ -19,7 +21,7 @@ from spreadgraph.graph import pages as queries
 from spreadgraph.graph.guard import run_read_only
 from spreadgraph.schema.model import NODE_TYPES, REL_TYPES
 from spreadgraph.webui.canned import CannedQuery, canned_queries
-from spreadgraph.webui.deps import CsrfChecked, DriverDep, SettingsDep
+from spreadgraph.webui.deps import ConsoleAccess, CsrfChecked, DriverDep, SettingsDep
 from spreadgraph.webui.errors import InvalidRequest, NotFound
 from spreadgraph.webui.render import cell_text, respond, wanted_format
 from starlette.concurrency import run_in_threadpool
@@ -27,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from spreadgraph.errors import QueryFailed, QueryRefused
 
 router = APIRouter(tags=["console"])
-forms = APIRouter(tags=["console"], dependencies=[CsrfChecked])
+forms = APIRouter(tags=["console"], dependencies=[CsrfChecked, ConsoleAccess])
 
 
 class ConsolePage(BaseModel):
@@ -68,12 +70,20 @@ def _choose(canned: str | None, query: str | None, params: str | None, fields: d
     return query or "", _params(params), None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A CSV cell a spreadsheet will show as text, not run as a formula (OWASP's advice: prefix ')."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv(result: dict[str, Any]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(result["columns"])
     for row in result["rows"]:
-        writer.writerow([cell_text(row.get(c)) for c in result["columns"]])
+        writer.writerow([safe_cell(cell_text(row.get(c))) for c in result["columns"]])
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -111,7 +121,11 @@ async def _console(
     return respond(request, "cypher.html", page, status=status)
 
 
-@router.get("/cypher", summary="Read-only Cypher console (form, results; .json and .csv downloads)")
+@router.get(
+    "/cypher",
+    dependencies=[ConsoleAccess],
+    summary="Read-only Cypher console (form, results; .json and .csv downloads)",
+)
 async def console(
     request: Request,
     driver: DriverDep,

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from spreadgraph.graph import review as graph_review
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireReviewer
-from spreadgraph.webui.errors import Conflict, NotFound
+from spreadgraph.webui.errors import Conflict, InvalidRequest, NotFound
 from spreadgraph.webui.render import href, respond, wanted_format
 from starlette.concurrency import run_in_threadpool
 
@@ -154,11 +154,28 @@ async def _note(request: Request) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+async def _revision(request: Request) -> int:
+    """The revision the reviewer saw (a hidden field of the decision forms)."""
+    value = (await request.form()).get("revision")
+    if not isinstance(value, str) or not value.strip().isdigit():
+        raise InvalidRequest(
+            "the decision must name the revision you reviewed", hint="reload the review queue"
+        )
+    return int(value)
+
+
 @router.post("/review/cases/{case_id}/publish", dependencies=[CsrfChecked], summary="Publish a case (form)")
 async def publish(request: Request, case_id: str, user: RequireReviewer, driver: DriverDep) -> Response:
-    note = await _note(request)
+    note, revision = await _note(request), await _revision(request)
     found = await run_in_threadpool(
-        graph_review.set_status, case_id, "published", reviewer=user.name, note=note, via="web", driver=driver
+        graph_review.set_status,
+        case_id,
+        "published",
+        reviewer=user.name,
+        note=note,
+        via="web",
+        revision=revision,
+        driver=driver,
     )
     if not found:
         raise NotFound(f"no case has the id '{case_id}'")
@@ -178,6 +195,7 @@ async def reject(request: Request, case_id: str, user: RequireReviewer, driver: 
             if case.id == key:
                 case.review_error = "Give a reason: it is kept with the case and shown to the contributor."
         return respond(request, "review.html", page, status=422)
+    revision = await _revision(request)
     found = await run_in_threadpool(
         graph_review.set_status,
         case_id,
@@ -185,6 +203,7 @@ async def reject(request: Request, case_id: str, user: RequireReviewer, driver: 
         reviewer=user.name,
         note=reason,
         via="web",
+        revision=revision,
         driver=driver,
     )
     if not found:

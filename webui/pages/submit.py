@@ -14,15 +14,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from spreadgraph.graph.review import get_case
-from spreadgraph.graph.submissions import submit_as
 from spreadgraph.ingest.templates.loader import MAX_BYTES, size_problem
-from spreadgraph.ingest.templates.pipeline import check_bytes
 from spreadgraph.ingest.templates.problems import Problem
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.caseform import PartView, ProblemView, build_views, form_to_template
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireContributor, UserDep
 from spreadgraph.webui.errors import BodyTooLarge, NotFound
 from spreadgraph.webui.render import href, respond, wanted_format
+from spreadgraph.webui.submitting import check_template, submit
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -89,10 +88,10 @@ async def submit_form(request: Request, user: RequireContributor, driver: Driver
         return respond(request, "submit.html", _page(user, form, [], add))
     data, _ = form_to_template(form)
     raw = json.dumps(data, ensure_ascii=False).encode()
-    model, problems = check_bytes(raw, FORM_FILE)
+    model, problems = await check_template(raw, FORM_FILE)
     if model is None:
         return respond(request, "submit.html", _page(user, form, problems), status=422)
-    result = await run_in_threadpool(submit_as, model, user.name, driver=driver)
+    result = await submit(model, user, driver)
     return _done(request, result.case_id, result.action, result.revision)
 
 
@@ -116,9 +115,9 @@ async def submit_upload(request: Request, user: RequireContributor, driver: Driv
                 size_problem(upload.size or len(raw)) or "the file is too large",
                 hint="nothing was written; choose a smaller file",
             )
-        model, problems = check_bytes(raw, name)
+        model, problems = await check_template(raw, name)
         if model is not None:
-            result = await run_in_threadpool(submit_as, model, user.name, file_name=name, driver=driver)
+            result = await submit(model, user, driver, file_name=name)
             return _done(request, result.case_id, result.action, result.revision)
     page = _page(user, {}, [])
     page.upload_name = name
@@ -126,13 +125,15 @@ async def submit_upload(request: Request, user: RequireContributor, driver: Driv
     return respond(request, "submit.html", page, status=422)
 
 
-@router.get("/submissions/{case_id}", summary="A submitted case's review state (contributors)")
+@router.get(
+    "/submissions/{case_id}", summary="A submitted case's review state (its contributor, or a reviewer)"
+)
 async def submission_page(
     request: Request, case_id: str, user: RequireContributor, driver: DriverDep
 ) -> Response:
     row = await run_in_threadpool(get_case, case_id, driver=driver)
-    if row is None:
-        raise NotFound(f"no case has the id '{case_id}'")
+    if row is None or not (user.can_review or row["owner"] == user.name):
+        raise NotFound(f"you have submitted no case with the id '{case_id}'")
     page = SubmissionPage(
         case_id=row["id"],
         title=row["title"],
