@@ -18,7 +18,7 @@ import pytest
 from neo4j import Driver
 from spreadgraph.graph.scratch import free_port
 
-from tests.conftest import wipe_data
+from tests.conftest import analyst_token, wipe_data
 from tests.test_webui_pages import Seeded, seed
 
 CHROMIUM = os.environ.get("SPREADGRAPH_CHROMIUM", "/usr/bin/chromium")
@@ -114,7 +114,15 @@ def test_open_a_case_and_follow_evidence_to_the_highlighted_span(page, live, sho
 
 def test_run_a_canned_query_and_a_typed_query(page, live, shots: Path) -> None:
     base, _ = live
+    analyst_token()  # makes the analyst account; the console needs one
     page.goto(base + "/cypher")
+    assert "sign in" in page.content().lower()  # anonymous visitors are sent to sign in
+    page.goto(base + "/sign-in?next=/cypher")
+    page.get_by_label("Account name").fill("test-analyst")
+    page.get_by_label("Password").fill("analyst-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/cypher")
+    page.problems.clear()  # the 401 page before sign-in, which Chromium logs
     page.get_by_role("button", name="Run “Cases where an approach did not address a barrier”").click()
     page.wait_for_url("**/cypher?canned=approach-did-not-address**")
     table = page.locator("table.results")
