@@ -196,6 +196,20 @@ def test_cli_lists_and_decides_claims(seeded: Driver) -> None:
     assert runner.invoke(app, ["review", "reject-claim", claim_id]).exit_code == 1
 
 
+def test_cli_publish_refuses_a_revision_that_changed(seeded: Driver) -> None:
+    _register()
+    runner = CliRunner()
+    case_id = pending_case()
+    data, _ = form_to_template(valid_form())
+    data.update(id=case_id.removeprefix("case:"), title="Changed while under review")
+    ingest_bytes(json.dumps(data).encode(), "review-test.json")  # revision 2
+    stale = runner.invoke(app, ["review", "publish", case_id, "--revision", "1", "--reviewer", "cli-test"])
+    assert stale.exit_code == 1 and "revision 2 is now current" in str(stale.exception)
+    assert get_case(case_id)["status"] == "pending"
+    done = runner.invoke(app, ["review", "publish", case_id, "--revision", "2", "--reviewer", "cli-test"])
+    assert done.exit_code == 0 and get_case(case_id)["status"] == "published"
+
+
 def test_submitted_script_renders_inert_in_the_queue(client: TestClient) -> None:
     pending_case(title=f"Queue item {SCRIPT}")
     html = client.get("/review").text

@@ -56,14 +56,19 @@ def publish(
     case_ids: list[str] = typer.Argument(None, help="Case ids, e.g. pfcc-phase-2-peer-coaching."),
     all_pending: bool = typer.Option(False, "--all-pending", help="Publish every pending case."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Who reviewed it (default: you)."),
+    revision: int | None = typer.Option(
+        None, "--revision", min=1, help="The revision you reviewed (one case); refused if it changed since."
+    ),
 ) -> None:
     """Publish cases so that search and pages show them."""
     if all_pending:
         case_ids = [*(case_ids or []), *(row["id"] for row in list_cases("pending"))]
     if not case_ids:
         raise typer.BadParameter("name at least one case id, or use --all-pending")
+    if revision is not None and len(case_ids) != 1:
+        raise typer.BadParameter("--revision names the revision of one case")
     for case_id in case_ids:
-        if not set_status(case_id, "published", reviewer=_reviewer(reviewer)):
+        if not set_status(case_id, "published", reviewer=_reviewer(reviewer), revision=revision):
             raise CaseNotFound(f"no case with id {case_key(case_id)!r}", hint="see `spreadgraph review list`")
         out.print(f"published {case_key(case_id)}")
 
@@ -73,11 +78,16 @@ def reject(
     case_id: str = typer.Argument(..., help="Case id."),
     reason: str = typer.Option(..., "--reason", help="Why it was rejected (kept with the case)."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Who reviewed it (default: you)."),
+    revision: int | None = typer.Option(
+        None, "--revision", min=1, help="The revision you reviewed; refused if it changed since."
+    ),
 ) -> None:
     """Reject a case, giving the reason."""
     if not reason.strip():
         raise typer.BadParameter("--reason must not be empty")
-    if not set_status(case_id, "rejected", reviewer=_reviewer(reviewer), note=reason.strip()):
+    if not set_status(
+        case_id, "rejected", reviewer=_reviewer(reviewer), note=reason.strip(), revision=revision
+    ):
         raise CaseNotFound(f"no case with id {case_key(case_id)!r}", hint="see `spreadgraph review list`")
     out.print(f"rejected {case_key(case_id)}: {reason.strip()}")
 
