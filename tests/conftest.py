@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,27 @@ def analyst_token(name: str = "test-analyst") -> str:
     if name not in auth.load_accounts():
         auth.add_user(name, "analyst", "analyst-password")
     return auth.new_token(name)
+
+
+@contextmanager
+def live_server(app: object, port: int | None = None) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on 127.0.0.1 (a free port unless given); yields its URL."""
+    import threading
+    import time
+
+    import uvicorn
+    from spreadgraph.graph.scratch import free_port
+
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -24,7 +24,7 @@ from spreadgraph.webui.caseform import form_to_template
 from spreadgraph.webui.security import allowed_hosts_for
 
 from spreadgraph.config import get_settings
-from tests.conftest import analyst_token, wipe_data
+from tests.conftest import analyst_token, live_server, wipe_data
 from tests.test_webui_auth import CONTRIBUTOR, PASSWORD, REVIEWER, ensure_accounts
 from tests.test_webui_pages import PENDING, PUBLISHED, seed
 from tests.test_webui_submit import valid_form
@@ -46,7 +46,6 @@ class Live:
 @pytest.fixture(scope="module")
 def live(migrated: Driver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """`serve`'s app (with its Host allow-list) in a thread, over the seeded demo graph."""
-    import uvicorn
     from spreadgraph.webui.app import create_app
 
     seed(migrated, tmp_path_factory.mktemp("attack-docs"))
@@ -55,16 +54,8 @@ def live(migrated: Driver, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         auth.add_user(OTHER, "contributor", PASSWORD)
     port = free_port()
     app = create_app(allowed_hosts=allowed_hosts_for("127.0.0.1", port))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield Live(f"http://127.0.0.1:{port}", migrated)
-    server.should_exit = True
-    thread.join(10)
+    with live_server(app, port=port) as url:
+        yield Live(url, migrated)
     wipe_data(migrated)
 
 

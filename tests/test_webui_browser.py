@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from neo4j import Driver
-from spreadgraph.graph.scratch import free_port
 
-from tests.conftest import analyst_token, wipe_data
+from tests.conftest import analyst_token, live_server, wipe_data
 from tests.test_webui_pages import Seeded, seed
 
 CHROMIUM = os.environ.get("SPREADGRAPH_CHROMIUM", "/usr/bin/chromium")
@@ -39,21 +36,11 @@ if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
 
 @pytest.fixture(scope="module")
 def live(migrated: Driver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
-    import uvicorn
     from spreadgraph.webui.app import create_app
 
     data = seed(migrated, tmp_path_factory.mktemp("browser-docs"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", data
-    server.should_exit = True
-    thread.join(10)
+    with live_server(create_app()) as url:
+        yield url, data
     wipe_data(migrated)
 
 

@@ -164,23 +164,30 @@ async def _revision(request: Request) -> int:
     return int(value)
 
 
-@router.post("/review/cases/{case_id}/publish", dependencies=[CsrfChecked], summary="Publish a case (form)")
-async def publish(request: Request, case_id: str, user: RequireReviewer, driver: DriverDep) -> Response:
-    note, revision = await _note(request), await _revision(request)
+async def _set_case(
+    request: Request, case_id: str, status: str, note: str | None, user: User, driver
+) -> Response:
+    """Record a publish or reject of the revision the form names (409 if it changed since)."""
+    revision = await _revision(request)
     found = await run_in_threadpool(
         graph_review.set_status,
         case_id,
-        "published",
+        status,
         reviewer=user.name,
         note=note,
         via="web",
         revision=revision,
         driver=driver,
     )
-    if not found:
-        raise NotFound(f"no case has the id '{case_id}'")
     key = graph_review.case_key(case_id)
-    return _after(request, "published", key, {"case_id": key, "status": "published"})
+    if not found:
+        raise NotFound(f"no case has the id '{key}'")
+    return _after(request, status, key, {"case_id": key, "status": status, "note": note})
+
+
+@router.post("/review/cases/{case_id}/publish", dependencies=[CsrfChecked], summary="Publish a case (form)")
+async def publish(request: Request, case_id: str, user: RequireReviewer, driver: DriverDep) -> Response:
+    return await _set_case(request, case_id, "published", await _note(request), user, driver)
 
 
 @router.post(
@@ -188,27 +195,14 @@ async def publish(request: Request, case_id: str, user: RequireReviewer, driver:
 )
 async def reject(request: Request, case_id: str, user: RequireReviewer, driver: DriverDep) -> Response:
     reason = await _note(request)
-    key = graph_review.case_key(case_id)
     if reason is None:
+        key = graph_review.case_key(case_id)
         page = await run_in_threadpool(review_data, user, driver)
         for case in page.cases:
             if case.id == key:
                 case.review_error = "Give a reason: it is kept with the case and shown to the contributor."
         return respond(request, "review.html", page, status=422)
-    revision = await _revision(request)
-    found = await run_in_threadpool(
-        graph_review.set_status,
-        case_id,
-        "rejected",
-        reviewer=user.name,
-        note=reason,
-        via="web",
-        revision=revision,
-        driver=driver,
-    )
-    if not found:
-        raise NotFound(f"no case has the id '{key}'")
-    return _after(request, "rejected", key, {"case_id": key, "status": "rejected", "note": reason})
+    return await _set_case(request, case_id, "rejected", reason, user, driver)
 
 
 async def _decide(request: Request, claim_id: str, decision: str, user: User, driver: Any) -> Response:
