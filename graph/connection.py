@@ -2,22 +2,24 @@
 
 The driver's managed transactions (`execute_query`, `session.execute_read/write`) retry
 transient errors (leader changes, deadlocks, brief outages) on their own; everything in
-spreadgraph goes through them.
+spreadgraph goes through them. A memory error is transient to the driver too, but the same
+query would only run out of memory again: the helpers here raise it at once as QueryFailed.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
-from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
 
 from spreadgraph.config import Settings, get_settings
-from spreadgraph.errors import DatabaseUnavailable
+from spreadgraph.errors import DatabaseUnavailable, QueryFailed
 
 T = TypeVar("T")
 
@@ -107,36 +109,71 @@ def database(settings: Settings | None = None) -> str:
     return (settings or get_settings()).neo4j_database
 
 
+MEMORY_ERROR = (
+    "the query needs more memory than the server allows; return less (LIMIT, fewer or smaller values)"
+)
+
+
+def is_memory_error(exc: Neo4jError) -> bool:
+    """True for Neo4j's out-of-memory errors (transaction or pool limit, heap), which retrying won't fix."""
+    code = exc.code or ""
+    return code.startswith("Neo.TransientError.") and "Memory" in code
+
+
+def fail_fast_on_memory(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
+    """Wrap a transaction function so a memory error ends it with QueryFailed (not retried)."""
+
+    @functools.wraps(work)
+    def wrapped(tx: ManagedTransaction) -> T:
+        try:
+            return work(tx)
+        except Neo4jError as exc:
+            if is_memory_error(exc):
+                raise QueryFailed(MEMORY_ERROR) from exc
+            raise
+
+    return wrapped
+
+
+def _statement(query: str, params: dict[str, Any] | None) -> Callable[[ManagedTransaction], list[dict]]:
+    def work(tx: ManagedTransaction) -> list[dict]:
+        return [record.data() for record in tx.run(query, params or {})]
+
+    return work
+
+
 def write(query: str, params: dict[str, Any] | None = None, *, driver: Driver | None = None) -> list[dict]:
     """Run one parameterised write statement in a managed (retried) transaction."""
     driver = driver or get_driver()
-    records, _, _ = driver.execute_query(
-        query, params or {}, database_=database(), routing_=RoutingControl.WRITE
-    )
-    return [record.data() for record in records]
+    with driver.session(
+        database=database(), bookmark_manager=driver.execute_query_bookmark_manager
+    ) as session:
+        return session.execute_write(fail_fast_on_memory(_statement(query, params)))
 
 
 def read(query: str, params: dict[str, Any] | None = None, *, driver: Driver | None = None) -> list[dict]:
     """Run one parameterised read statement in a managed (retried) READ transaction."""
     driver = driver or get_driver()
-    records, _, _ = driver.execute_query(
-        query, params or {}, database_=database(), routing_=RoutingControl.READ
-    )
-    return [record.data() for record in records]
+    with driver.session(
+        database=database(),
+        default_access_mode=neo4j.READ_ACCESS,
+        bookmark_manager=driver.execute_query_bookmark_manager,
+    ) as session:
+        return session.execute_read(fail_fast_on_memory(_statement(query, params)))
 
 
 def write_tx(work: Callable[[ManagedTransaction], T], *, driver: Driver | None = None) -> T:
     """Run `work(tx)` as one atomic, retried write transaction (all or nothing)."""
     driver = driver or get_driver()
     with driver.session(database=database()) as session:
-        return session.execute_write(work)
+        return session.execute_write(fail_fast_on_memory(work))
 
 
 def read_tx(work: Callable[[ManagedTransaction], T], *, driver: Driver | None = None) -> T:
     """Run `work(tx)` as one retried read transaction."""
     driver = driver or get_driver()
     with driver.session(database=database(), default_access_mode=neo4j.READ_ACCESS) as session:
-        return session.execute_read(work)
+        return session.execute_read(fail_fast_on_memory(work))
 
 
 def read_rows(

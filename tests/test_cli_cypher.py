@@ -57,7 +57,7 @@ def test_cypher_row_cap_warns(migrated: Driver) -> None:
     )
     payload = json.loads(done.stdout)
     assert len(payload["rows"]) == 5 and payload["truncated"] is True
-    assert "truncated at 5 rows" in done.stderr
+    assert "stopped at the cap of 5 rows" in done.stderr
 
 
 def test_bad_param_syntax_is_a_usage_error(migrated: Driver) -> None:

@@ -73,11 +73,9 @@ def cypher(
         for row in result.rows:
             table.add_row(*(_cell(row[c]) for c in result.columns))
         out.print(table)
-        out.print(
-            f"{len(result.rows)} row(s)" + (f", truncated at {result.row_cap}" if result.truncated else "")
-        )
+        out.print(f"{len(result.rows)} row(s)" + (f", {result.cap_note}" if result.truncated else ""))
     if result.truncated:
-        typer.echo(f"warning: result truncated at {result.row_cap} rows", err=True)
+        typer.echo(f"warning: result truncated: {result.cap_note}", err=True)
 
 
 def _cell(value: Any) -> str:

@@ -24,6 +24,8 @@ class CypherResult(BaseModel):
     rows: list[dict[str, Any]]
     truncated: bool
     row_cap: int
+    byte_cap: int
+    truncated_by: str | None = Field(None, description="which cap cut the rows: rows, bytes, or null")
     elapsed_ms: float
 
 
@@ -40,5 +42,6 @@ async def post_cypher(body: CypherRequest, driver: DriverDep, settings: Settings
         body.params,
         timeout=settings.query_timeout,
         row_cap=settings.query_row_cap,
+        byte_cap=settings.query_byte_cap,
     )
     return CypherResult(**result.as_dict())

@@ -108,6 +108,7 @@ async def _console(
                 params,
                 timeout=settings.query_timeout,
                 row_cap=settings.query_row_cap,
+                byte_cap=settings.query_byte_cap,
             )
             page.result = result.as_dict()
         except (QueryRefused, QueryFailed) as exc:
