@@ -4,7 +4,7 @@ Accounts live in a JSON file (`SPREADGRAPH_USERS_FILE`, default `<SPREADGRAPH_HO
 mode 600) managed by `spreadgraph user`. Passwords are hashed with `hashlib.scrypt` (a fresh
 16-byte salt each, n=2**14, r=8, p=1) and compared in constant time; API tokens are 32 random
 bytes shown once and stored as their SHA-256 (they are long random secrets, so a fast hash is
-enough). A session cookie holds `name|expiry|stamp` signed with HMAC-SHA256 under the app's
+enough). A session cookie holds `name|expiry|session id` signed with HMAC-SHA256 under the app's
 `secret_key()`, and the session id's hash is kept with the account until sign-out or expiry, so
 signing out ends the session on the server. API tokens expire (`SPREADGRAPH_TOKEN_DAYS`) and are
 revoked one at a time by their short id; a new password ends every session and revokes every
