@@ -3,6 +3,12 @@
 `graph/localserver/` holds a tiny Java launcher and its `pom.xml`. Maven fetches Neo4j
 once (into ~/.m2) and writes the classpath; we then start the launcher as a detached
 process with Bolt on 127.0.0.1, a persistent data folder and authentication on.
+
+The launcher also keeps Cypher away from files and the network (issue 14): LOAD CSV's import
+folder is an empty `import` folder beside the database, file URLs are off, every address is on
+the LOAD CSV blocklist, and plugins may add only the procedures the app calls. The password
+reaches it in a file that is deleted once the server is up, and the app's secrets are kept out of
+its environment (which a file read of /proc/self/environ would show).
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ READY_MARKER = "spreadgraph-neo4j ready"
 #: against 9 ms for 100,000 vectors in one segment (docs/benchmarks.md, "vector index segments").
 #: docker-compose.yml sets the same value.
 VECTOR_MERGE_FACTOR = 4
+#: Environment variables the server is started without: it needs neither, and a process's
+#: environment is one file read away (/proc/self/environ).
+SECRET_ENV = ("NEO4J_PASSWORD", "SPREADGRAPH_SECRET_KEY")
 
 
 @dataclass(frozen=True)
@@ -92,12 +101,18 @@ class LocalNeo4j:
         self.port = settings.local_port
         self.parent_pid = parent_pid
         self.build_dir = settings.cache_dir / "launcher" / self._source_digest()[:16]
+        self.home = self.root / "neo4j"  # Neo4j's own folder: data/, logs/, import/
         self.pid_file = self.root / "neo4j.pid"
         self.log_file = self.root / "logs" / "launcher.log"
 
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def import_dir(self) -> Path:
+        """LOAD CSV's root for file URLs, which the launcher creates empty (file URLs are off too)."""
+        return self.home / "import"
 
     # -- build ---------------------------------------------------------------------------
     def _source_digest(self) -> str:
@@ -181,7 +196,7 @@ class LocalNeo4j:
             "-XX:+UseG1GC",
             LAUNCHER_MAIN,
             "--home",
-            str(self.root / "neo4j"),
+            str(self.home),
             "--port",
             str(self.port),
             "--password-file",
@@ -192,7 +207,8 @@ class LocalNeo4j:
         args += ["--vector-merge-factor", str(VECTOR_MERGE_FACTOR)]
         if self.parent_pid:
             args += ["--parent-pid", str(self.parent_pid)]
-        env = {**os.environ, "CLASSPATH": classpath}
+        env = {key: value for key, value in os.environ.items() if key not in SECRET_ENV}
+        env["CLASSPATH"] = classpath
         with open(self.log_file, "ab") as log:
             log.write(f"\n--- start {time.strftime('%Y-%m-%dT%H:%M:%S')} port {self.port}\n".encode())
             log.flush()

@@ -49,11 +49,7 @@ def filters(
     published_only: bool = Query(
         True, description="false also shows pending and rejected cases (reviewers only)"
     ),
-    *,
-    request: Request,
 ) -> SearchFilters:
-    if not published_only:
-        require_reviewer(request)
     return SearchFilters(
         setting=setting,
         sector=sector,
@@ -69,7 +65,14 @@ def filters(
     )
 
 
-FiltersDep = Annotated[SearchFilters, Depends(filters)]
+def visible_filters(request: Request, chosen: Annotated[SearchFilters, Depends(filters)]) -> SearchFilters:
+    """The API's filters; asking for unpublished cases (`published_only=false`) needs a reviewer."""
+    if not chosen.published_only:
+        require_reviewer(request)
+    return chosen
+
+
+FiltersDep = Annotated[SearchFilters, Depends(visible_filters)]
 
 
 @router.get("/search", summary="Hybrid search over excerpts, cases, barriers and approaches")

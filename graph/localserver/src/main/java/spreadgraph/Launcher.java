@@ -4,7 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import inet.ipaddr.IPAddressString;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -22,9 +25,38 @@ import org.neo4j.kernel.api.impl.index.LuceneSettings;
  * [--pagecache-mb N] [--vector-merge-factor N]. The password is read from a file so it
  * never appears in a process listing. With --parent-pid the server stops itself
  * when that process ends (used by tests). SIGTERM shuts the database down cleanly.
+ *
+ * <p>Anyone allowed to run Cypher (the web console) must not reach files or the network
+ * through the server (issue 14), so LOAD CSV reads no file and fetches no URL, and only the
+ * procedures below may be loaded from plugins.
  */
 public final class Launcher {
     private Launcher() {}
+
+    /**
+     * Procedures the app, migrations, benchmarks and the analyst console call. In Neo4j 5.26 this
+     * allow-list governs only procedures and functions loaded from jars in the plugins folder:
+     * the built-in ones (db.*, dbms.*) are always there. It keeps a plugin dropped into the
+     * plugins folder beside the database (APOC, say) from adding file or network access.
+     */
+    static final List<String> PROCEDURE_ALLOWLIST = List.of(
+            "db.index.vector.queryNodes",
+            "db.index.vector.queryRelationships",
+            "db.index.fulltext.queryNodes",
+            "db.index.fulltext.queryRelationships",
+            "db.labels",
+            "db.relationshipTypes",
+            "db.propertyKeys",
+            "db.awaitIndexes",
+            "db.awaitIndex",
+            "db.schema.visualization",
+            "db.schema.nodeTypeProperties",
+            "db.schema.relTypeProperties",
+            "dbms.components");
+
+    /** LOAD CSV may fetch from no address at all (IPv4 and IPv6): no SSRF through the server. */
+    static final List<IPAddressString> BLOCKED_ADDRESSES =
+            List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0"));
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new HashMap<>();
@@ -38,6 +70,10 @@ public final class Launcher {
         // How many vector-index segments of one size Lucene lets pile up before merging them, both
         // while an index is first built and afterwards (Neo4j's defaults: 1000 and 50).
         int vectorMergeFactor = Integer.parseInt(opts.getOrDefault("--vector-merge-factor", "50"));
+        // LOAD CSV's root for file URLs: an empty folder beside the database files (keep it empty).
+        // File URLs are turned off below as well; without a root Neo4j would read any file the
+        // process can (the password file, users.json, /proc/self/environ).
+        Path importDir = Files.createDirectories(home.resolve("import"));
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
@@ -49,6 +85,14 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
                 .setConfig(LuceneSettings.vector_standard_merge_factor, vectorMergeFactor)
                 .setConfig(LuceneSettings.vector_population_merge_factor, vectorMergeFactor)
+                // server.directories.import, dbms.security.allow_csv_import_from_file_urls
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                // internal.dbms.cypher_ip_blocklist: checked for http, https and ftp URLs and
+                // every redirect, before connecting.
+                .setConfig(GraphDatabaseInternalSettings.cypher_ip_blocklist, BLOCKED_ADDRESSES)
+                // dbms.security.procedures.allowlist
+                .setConfig(GraphDatabaseSettings.procedure_allowlist, PROCEDURE_ALLOWLIST)
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
         try {
