@@ -19,7 +19,7 @@ import pytest
 from neo4j import Driver
 from spreadgraph.graph.scratch import free_port
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.webui import auth
+from spreadgraph.webui import auth, sessions
 from spreadgraph.webui.caseform import form_to_template
 from spreadgraph.webui.security import allowed_hosts_for
 
@@ -265,14 +265,14 @@ def test_dns_rebinding_host_is_refused(live: Live, unchanged: None) -> None:
 def test_sign_out_ends_the_session_on_the_server(live: Live, unchanged: None) -> None:
     with live.client() as client:
         assert sign_in(client, REVIEWER).status_code == 303
-        stolen = client.cookies.get(auth.SESSION_COOKIE)
+        stolen = client.cookies.get(sessions.SESSION_COOKIE)
         assert client.get("/review").status_code == 200
         out = client.post(
             "/sign-out", data={"csrf_token": csrf_of(client, "/review")}, follow_redirects=False
         )
         assert out.status_code == 303
     with live.client() as replay:
-        replay.cookies.set(auth.SESSION_COOKIE, stolen)
+        replay.cookies.set(sessions.SESSION_COOKIE, stolen)
         assert replay.get("/review").status_code == 401
 
 

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.webui import auth
+from spreadgraph.webui import auth, sessions
 from spreadgraph.webui.app import create_app
 from spreadgraph.webui.security import CSRF_COOKIE
 from typer.testing import CliRunner
@@ -83,17 +83,17 @@ def test_passwords_are_salted_scrypt_and_checked(tmp_path: Path) -> None:
 def test_session_cookies_are_signed_expire_and_end_with_a_new_password(graph: Driver) -> None:
     ensure_accounts()
     user = auth.User(CONTRIBUTOR, "contributor")
-    value, max_age = auth.session_cookie(user)
+    value, max_age = sessions.session_cookie(user)
     assert max_age == int(get_settings().session_hours * 3600)
-    assert auth.user_for_session(value) == user
+    assert sessions.user_for_session(value) == user
     payload, signature = value.split(".")
-    forged = auth._b64(auth._unb64(payload).replace(CONTRIBUTOR.encode(), REVIEWER.encode()))
-    assert auth.user_for_session(f"{forged}.{signature}") is None
-    assert auth.user_for_session(payload + ".x") is None and auth.user_for_session("junk") is None
-    expired = auth._b64(f"{CONTRIBUTOR}|{int(time.time()) - 1}|x".encode())
-    assert auth.user_for_session(f"{expired}.{auth._sign(expired)}") is None
+    forged = auth.b64(auth.unb64(payload).replace(CONTRIBUTOR.encode(), REVIEWER.encode()))
+    assert sessions.user_for_session(f"{forged}.{signature}") is None
+    assert sessions.user_for_session(payload + ".x") is None and sessions.user_for_session("junk") is None
+    expired = auth.b64(f"{CONTRIBUTOR}|{int(time.time()) - 1}|x".encode())
+    assert sessions.user_for_session(f"{expired}.{sessions._sign(expired)}") is None
     auth.add_user(CONTRIBUTOR, "contributor", PASSWORD + "!")
-    assert auth.user_for_session(value) is None  # a new password ends old sessions
+    assert sessions.user_for_session(value) is None  # a new password ends old sessions
     auth.add_user(CONTRIBUTOR, "contributor", PASSWORD)
 
 
@@ -101,7 +101,7 @@ def test_sign_in_wrong_password_then_right_one(client: TestClient) -> None:
     token = csrf(client)
     wrong = client.post("/sign-in", data={"name": REVIEWER, "password": "not it", "csrf_token": token})
     assert wrong.status_code == 401 and "name or password is wrong" in wrong.text
-    assert auth.SESSION_COOKIE not in wrong.headers.get("set-cookie", "")
+    assert sessions.SESSION_COOKIE not in wrong.headers.get("set-cookie", "")
     unknown = client.post("/sign-in", data={"name": "nobody", "password": PASSWORD, "csrf_token": token})
     assert unknown.status_code == 401 and "name or password is wrong" in unknown.text
     right = client.post(

@@ -5,8 +5,7 @@ mode 600) managed by `spreadgraph user`. Passwords are hashed with `hashlib.scry
 16-byte salt each, n=2**14, r=8, p=1) and compared in constant time; API tokens are 32 random
 bytes shown once and stored as their SHA-256 (they are long random secrets, so a fast hash is
 enough). A session cookie holds `name|expiry|session id` signed with HMAC-SHA256 under the app's
-`secret_key()`, and the session id's hash is kept with the account until sign-out or expiry, so
-signing out ends the session on the server. API tokens expire (`SPREADGRAPH_TOKEN_DAYS`) and are
+`secret_key()` (webui/sessions.py). API tokens expire (`SPREADGRAPH_TOKEN_DAYS`) and are
 revoked one at a time by their short id; a new password ends every session and revokes every
 token of the account.
 """
@@ -28,15 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Request
-from spreadgraph.webui.security import secret_key
-
 from spreadgraph.config import get_settings
 from spreadgraph.errors import SpreadgraphError
 
 Role = Literal["contributor", "analyst", "reviewer"]
 ROLES: tuple[Role, ...] = ("contributor", "analyst", "reviewer")
-SESSION_COOKIE = "sg_session"
 TOKEN_PREFIX = "sgt_"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 8
@@ -74,11 +69,11 @@ class User:
 # --- passwords ---------------------------------------------------------------------------
 
 
-def _b64(raw: bytes) -> str:
+def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _unb64(text: str) -> bytes:
+def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -86,7 +81,7 @@ def hash_password(password: str) -> str:
     """'scrypt$n$r$p$salt$hash' for a new random salt."""
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **SCRYPT)
-    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${_b64(salt)}${_b64(digest)}"
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${b64(salt)}${b64(digest)}"
 
 
 def check_password(password: str, stored: str) -> bool:
@@ -95,10 +90,10 @@ def check_password(password: str, stored: str) -> bool:
         kind, n, r, p, salt, digest = stored.split("$")
         if kind != "scrypt":
             return False
-        expected = _unb64(digest)
+        expected = unb64(digest)
         derived = hashlib.scrypt(
             password.encode(),
-            salt=_unb64(salt),
+            salt=unb64(salt),
             n=int(n),
             r=int(r),
             p=int(p),
@@ -217,7 +212,7 @@ def list_users(path: Path | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def _change(name: str, path: Path | None, edit: Callable[[dict[str, Any]], Any]) -> Any:
+def change_account(name: str, path: Path | None, edit: Callable[[dict[str, Any]], Any]) -> Any:
     """Apply `edit` to a copy of one account's entry and save it; returns what `edit` returned."""
     name = name.strip().lower()
     users = dict(load_accounts(path))
@@ -236,7 +231,7 @@ def new_token(name: str, *, days: float | None = None, path: Path | None = None)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = time.time() + (days or get_settings().token_days) * 86400
     record = {"id": token_id(token), "hash": _token_hash(token), "created": _now(), "expires": int(expires)}
-    _change(name, path, lambda entry: entry.update(tokens=[*_live_tokens(entry), record]))
+    change_account(name, path, lambda entry: entry.update(tokens=[*_live_tokens(entry), record]))
     return token
 
 
@@ -249,7 +244,7 @@ def revoke_tokens(name: str, *, only: str | None = None, path: Path | None = Non
         entry["tokens"] = kept
         return len(tokens) - len(kept)
 
-    return _change(name, path, edit)
+    return change_account(name, path, edit)
 
 
 def _token_expiry(record: dict[str, Any]) -> float:
@@ -275,7 +270,7 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
-def _user(name: str, entry: dict[str, Any]) -> User | None:
+def account_user(name: str, entry: dict[str, Any]) -> User | None:
     role = entry.get("role")
     return User(name, role) if role in ROLES else None
 
@@ -288,7 +283,7 @@ def authenticate(name: str, password: str) -> User | None:
         return None
     if not check_password(password, str(entry.get("password", ""))):
         return None
-    return _user(name.strip().lower(), entry)
+    return account_user(name.strip().lower(), entry)
 
 
 def user_for_token(token: str) -> User | None:
@@ -300,108 +295,8 @@ def user_for_token(token: str) -> User | None:
     for name, entry in load_accounts().items():
         for stored in _live_tokens(entry):
             if hmac.compare_digest(str(stored.get("hash", "")), wanted):
-                found = _user(name, entry)
+                found = account_user(name, entry)
     return found
-
-
-# --- sessions ----------------------------------------------------------------------------
-
-
-def _sign(payload: str) -> str:
-    return _b64(hmac.new(secret_key(), b"session:" + payload.encode(), hashlib.sha256).digest())
-
-
-def _session_hash(session_id: str) -> str:
-    return hashlib.sha256(b"session:" + session_id.encode()).hexdigest()
-
-
-def session_cookie(user: User, *, path: Path | None = None) -> tuple[str, int]:
-    """(cookie value, max-age seconds) for a new session of `user`, recorded with the account."""
-    max_age = int(get_settings().session_hours * 3600)
-    expires = int(time.time()) + max_age
-    session_id = secrets.token_urlsafe(18)
-
-    def edit(entry: dict[str, Any]) -> None:
-        live = [s for s in entry.get("sessions") or [] if s.get("expires", 0) > time.time()]
-        entry["sessions"] = [*live, {"hash": _session_hash(session_id), "expires": expires}]
-
-    _change(user.name, path, edit)
-    payload = _b64(f"{user.name}|{expires}|{session_id}".encode())
-    return f"{payload}.{_sign(payload)}", max_age
-
-
-def _session(value: str | None) -> tuple[str, str, dict[str, Any]] | None:
-    """(name, session id, account entry) of a valid, unexpired, not ended session cookie."""
-    if not value or value.count(".") != 1:
-        return None
-    payload, signature = value.split(".")
-    if not hmac.compare_digest(signature, _sign(payload)):
-        return None
-    try:
-        name, expires, session_id = _unb64(payload).decode().split("|")
-        if int(expires) < time.time():
-            return None
-    except ValueError:
-        return None
-    entry = load_accounts().get(name)
-    wanted = _session_hash(session_id)
-    if entry is None or not any(
-        hmac.compare_digest(str(s.get("hash", "")), wanted) for s in entry.get("sessions") or []
-    ):
-        return None
-    return name, session_id, entry
-
-
-def user_for_session(value: str | None) -> User | None:
-    """The account of a valid session cookie: signed, unexpired, not signed out, and made since
-    the last password change."""
-    found = _session(value)
-    return _user(found[0], found[2]) if found else None
-
-
-def end_session(value: str | None) -> bool:
-    """Sign out: forget the session on the server, so the cookie no longer works anywhere."""
-    found = _session(value)
-    if found is None:
-        return False
-    name, session_id, _ = found
-    wanted = _session_hash(session_id)
-    _change(
-        name,
-        None,
-        lambda e: e.update(sessions=[s for s in e.get("sessions") or [] if s.get("hash") != wanted]),
-    )
-    return True
-
-
-def session_binding(request: Request) -> str:
-    """What the request's CSRF token is bound to: its session id when signed in, else ''."""
-    found = _session(request.cookies.get(SESSION_COOKIE))
-    return found[1] if found else ""
-
-
-def request_user(request: Request) -> User | None:
-    """The request's account, from `Authorization: Bearer <token>` or the session cookie (cached)."""
-    state = request.scope.setdefault("state", {})
-    if "user" in state:
-        return state["user"]
-    user = None
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() == "bearer ":
-        user = user_for_token(header[7:].strip())
-    else:
-        user = user_for_session(request.cookies.get(SESSION_COOKIE))
-    state["user"] = user
-    return user
-
-
-def account_for(request: Request) -> dict[str, Any]:
-    """What the page header shows: the signed-in user, if any (for templates)."""
-    try:
-        user = request_user(request)
-    except SpreadgraphError:
-        user = None
-    return {"user": user, "next": request.url.path}
 
 
 def accounts_exist() -> bool:

@@ -12,9 +12,10 @@ from fastapi import Depends, Request
 from neo4j import Driver
 from spreadgraph.graph.connection import get_driver
 from spreadgraph.graph.privacy import private_data
-from spreadgraph.webui.auth import User, request_user, session_binding
+from spreadgraph.webui.auth import User
 from spreadgraph.webui.errors import Forbidden, NotSignedIn
 from spreadgraph.webui.security import check_csrf
+from spreadgraph.webui.sessions import request_user, session_binding
 
 from spreadgraph.config import Settings, get_settings
 

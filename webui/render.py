@@ -18,9 +18,9 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from spreadgraph.webui.auth import account_for, session_binding
 from spreadgraph.webui.errors import InternalError, NotFound
 from spreadgraph.webui.security import CSRF_COOKIE, csrf_token
+from spreadgraph.webui.sessions import account_for, session_binding
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from spreadgraph.errors import SpreadgraphError

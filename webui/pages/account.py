@@ -9,10 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from spreadgraph.webui.auth import SESSION_COOKIE, accounts_exist, authenticate, end_session, session_cookie
+from spreadgraph.webui.auth import accounts_exist, authenticate
 from spreadgraph.webui.deps import CsrfChecked, UserDep
 from spreadgraph.webui.ratelimit import sign_ins
 from spreadgraph.webui.render import respond, wanted_format
+from spreadgraph.webui.sessions import SESSION_COOKIE, end_session, session_cookie
 from starlette.concurrency import run_in_threadpool
 
 from spreadgraph.config import get_settings
