@@ -26,7 +26,7 @@ from spreadgraph.ingest.extraction.evaluation import (
     link_relation_recall,
     score_spans,
 )
-from spreadgraph.ingest.extraction.models import KINDS
+from spreadgraph.schema.extraction_models import KINDS
 from spreadgraph.search.embedder import Embedder
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

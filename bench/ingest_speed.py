@@ -26,14 +26,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from spreadgraph.graph.scratch import scratch_server
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.documents.ingester import DocumentIngester, unit_excerpts
 from spreadgraph.ingest.extraction.anchors import VectorCache, all_anchors
-from spreadgraph.ingest.extraction.sentences import document_sentences
 from spreadgraph.search.embedder import Embedder
+from spreadgraph.search.sentences import document_sentences
 from spreadgraph.search.units import plan_units
 
+from bench.scratch import scratch_server
 from spreadgraph.config import get_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

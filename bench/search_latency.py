@@ -56,7 +56,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
 
 
 def free_port() -> int:
-    from spreadgraph.graph.scratch import free_port as port
+    from bench.scratch import free_port as port
 
     return port()
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from spreadgraph.graph.connection import close_drivers, get_driver
 from spreadgraph.graph.local_server import LocalNeo4j, _java
 from spreadgraph.graph.migrate import migrate
-from spreadgraph.graph.scratch import free_port
 from spreadgraph.schema.migrations import MigrationContext
 from spreadgraph.search.embedder import embedding_dimension
 
+from bench.scratch import free_port
 from spreadgraph.config import Settings
 
 

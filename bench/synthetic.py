@@ -269,7 +269,7 @@ def scale_graph(
     graph_dir: Path, excerpts: int = 100_000, seed: int = 7, log=print, rebuild: bool = False
 ) -> Iterator[Driver]:
     """A driver to a private local Neo4j holding the synthetic graph (built once, then reused)."""
-    from spreadgraph.graph.scratch import scratch_server
+    from bench.scratch import scratch_server
 
     os.environ.setdefault("SPREADGRAPH_NEO4J_HEAP", HEAP)
     os.environ.setdefault("SPREADGRAPH_NEO4J_PAGECACHE_MB", str(PAGECACHE_MB))

@@ -38,8 +38,8 @@ def ingest_all(paths: list[Path], log=print, extract: bool = False) -> None:
     the suggestion extractor, which on this shared 2-core machine takes ~15 minutes for the
     smallest corpus document and plays no part in excerpt retrieval. `--extract` runs it.
     """
-    from spreadgraph.graph.documents import ingest_document
     from spreadgraph.ingest.dispatch import expand, kind_of
+    from spreadgraph.ingest.documents.ingester import ingest_document
 
     files = expand(paths)
     by_kind: dict[str, list[Path]] = {}
@@ -73,11 +73,11 @@ def bench_graph(
     graph_dir: Path | None = None, corpus: Path | None = None, log=print, extract: bool = False
 ) -> Iterator[Driver]:
     """A driver to a Neo4j holding corpus + demo templates + search units (built or reused)."""
-    from spreadgraph.graph.scratch import scratch_server
     from spreadgraph.search.embedder import Embedder
     from spreadgraph.search.indexing import embed_missing
     from spreadgraph.search.units import index_sentences
 
+    from bench.scratch import scratch_server
     from spreadgraph.config import get_settings
 
     corpus = corpus or SHARED / "corpus"

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import yaml
 from neo4j import Driver
-from spreadgraph.graph.scratch import scratch_server
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.ingest.templates import vocab
 from spreadgraph.ingest.templates.pipeline import check_file, ingest_file
+from spreadgraph.schema import vocab
+
+from bench.scratch import scratch_server
 
 KEEP = ("CfirDomain", "CfirConstruct", "Cfir2009Construct", "EricStrategy", "EricCluster", "NasssDomain")
 KEEP += ("SchemaMigration",)

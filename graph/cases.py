@@ -16,7 +16,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 from spreadgraph.graph.items import ItemName, resolve_items, tidy_items
-from spreadgraph.ingest.templates.diff import changed_paths
+from spreadgraph.schema.diff import changed_paths
 from spreadgraph.schema.model import CLAIM_ENDS
 from spreadgraph.schema.template import CaseTemplate, contributor_key, normalise_name
 
@@ -283,7 +283,7 @@ def _write_findings(
             }
         )
 
-    from spreadgraph.ingest.templates import vocab
+    from spreadgraph.schema import vocab
 
     item_ids: list[str] = []
     names: dict[str, dict[str, str]] = {}

@@ -20,8 +20,8 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 from spreadgraph.graph.items import ItemName, resolve_items
-from spreadgraph.ingest.documents.models import ParsedDocument
-from spreadgraph.ingest.extraction.models import Extraction, Finding
+from spreadgraph.schema.document_models import ParsedDocument
+from spreadgraph.schema.extraction_models import Extraction, Finding
 from spreadgraph.schema.model import CLAIM_ENDS
 
 METHOD = "extractor"

@@ -20,8 +20,8 @@ from typing import Any
 from neo4j import ManagedTransaction
 from spreadgraph.graph.claims import ITEM_LABEL, OWNED_LABEL, claim_id, write_rows
 from spreadgraph.graph.items import ItemName, item_id, resolve_items
-from spreadgraph.ingest.documents.models import ParsedDocument
-from spreadgraph.ingest.extraction.models import CLAIM_KIND
+from spreadgraph.schema.document_models import ParsedDocument
+from spreadgraph.schema.extraction_models import CLAIM_KIND
 
 METHOD = "coded_import"
 

@@ -27,14 +27,14 @@ from spreadgraph.graph.claims import ClaimWrite, retire_claims, write_extraction
 from spreadgraph.graph.coded_claims import write_coded_claims
 from spreadgraph.graph.connection import write_tx
 from spreadgraph.graph.items import tidy_items
-from spreadgraph.ingest.documents.models import ParsedDocument
+from spreadgraph.schema.document_models import ParsedDocument
 
 from spreadgraph.errors import IngestError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from spreadgraph.ingest.extraction.models import Extraction
+    from spreadgraph.schema.extraction_models import Extraction
 
 CODED_FORMATS = ("coded_csv", "coded_json")
 BATCH = 500
@@ -257,18 +257,3 @@ def save_document(
 def source_exists(tx: ManagedTransaction, doc: ParsedDocument) -> bool:
     """True when this exact content is already in the graph (so ingest can skip extracting it)."""
     return tx.run(_EXISTING, id=source_id_for(doc)).single() is not None
-
-
-def ingest_document(path: Path | str, *, driver: Driver | None = None, extract: bool = True) -> DocumentWrite:
-    """Parse, extract, embed and write one file (see ingest/documents/ingester.py).
-
-    A file that cannot be read raises IngestError before any write. `extract=False` writes only
-    the Source, Excerpts and Cases (no model needed).
-    """
-    if not extract:
-        from spreadgraph.ingest.documents.pipeline import parse_document
-
-        return save_document(parse_document(path), driver=driver)
-    from spreadgraph.ingest.documents.ingester import default_ingester
-
-    return default_ingester().ingest(Path(path), driver=driver)

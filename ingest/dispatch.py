@@ -109,7 +109,7 @@ def _document_claims(path: Path) -> bool:
 
 
 def _document_ingest(path: Path) -> str:
-    from spreadgraph.graph.documents import ingest_document
+    from spreadgraph.ingest.documents.ingester import ingest_document
 
     return ingest_document(path).summary(str(path))
 

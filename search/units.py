@@ -35,7 +35,7 @@ from typing import Any
 
 from neo4j import Driver
 from spreadgraph.graph.connection import read_tx, write_tx
-from spreadgraph.ingest.extraction.sentences import SKIP_SECTIONS, split_spans
+from spreadgraph.search.sentences import SKIP_SECTIONS, split_spans
 
 MIN_WORDS = 4
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]*\s*$")

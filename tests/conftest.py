@@ -17,10 +17,10 @@ import pytest
 from neo4j import Driver
 from spreadgraph.graph.connection import close_drivers, get_driver
 from spreadgraph.graph.migrate import migrate
-from spreadgraph.graph.scratch import scratch_server
 from spreadgraph.schema.migrations import MigrationContext
 from spreadgraph.search.embedder import embedding_dimension
 
+from bench.scratch import scratch_server
 from spreadgraph.config import Settings, get_settings
 
 # In-process tests talk to the app as Starlette's TestClient does, with `Host: testserver`.
@@ -116,7 +116,8 @@ def live_server(app: object, port: int | None = None) -> Iterator[str]:
     import time
 
     import uvicorn
-    from spreadgraph.graph.scratch import free_port
+
+    from bench.scratch import free_port
 
     port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

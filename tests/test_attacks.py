@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from neo4j import Driver
-from spreadgraph.graph.scratch import free_port
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.webui import auth, sessions
 from spreadgraph.webui.caseform import form_to_template
 from spreadgraph.webui.security import allowed_hosts_for
 
+from bench.scratch import free_port
 from spreadgraph.config import get_settings
 from tests.conftest import analyst_token, live_server, wipe_data
 from tests.test_webui_auth import CONTRIBUTOR, PASSWORD, REVIEWER, ensure_accounts

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from spreadgraph.ingest.documents.models import ParsedDocument, RawDocument
 from spreadgraph.ingest.documents.pipeline import DocumentPipeline
+from spreadgraph.schema.document_models import ParsedDocument, RawDocument
 
 
 def parse(text: str) -> ParsedDocument:

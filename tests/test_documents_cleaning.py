@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from spreadgraph.ingest.documents.cleaning import DocumentCleaner
-from spreadgraph.ingest.documents.models import CleanedText, RawDocument
+from spreadgraph.schema.document_models import CleanedText, RawDocument
 
 
 def clean(text: str) -> CleanedText:

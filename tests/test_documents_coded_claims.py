@@ -7,8 +7,8 @@ from pathlib import Path
 from neo4j import Driver
 from spreadgraph.graph.coded_claims import parse_code
 from spreadgraph.graph.connection import read
-from spreadgraph.graph.documents import ingest_document
 from spreadgraph.graph.snapshot import fingerprint
+from spreadgraph.ingest.documents.ingester import ingest_document
 
 EXPORT = (
     "source,case,speaker_role,codes,quote\n"

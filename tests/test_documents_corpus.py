@@ -6,9 +6,9 @@ import json
 
 import pytest
 from spreadgraph.ingest.documents.evaluation import score_excerpts
-from spreadgraph.ingest.documents.models import ParsedDocument
 from spreadgraph.ingest.documents.pipeline import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
+from spreadgraph.schema.document_models import ParsedDocument
 
 from tests.conftest import shared_path
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 from spreadgraph.graph.connection import read, write_tx
-from spreadgraph.graph.documents import ingest_document, save_document, write_document
+from spreadgraph.graph.documents import save_document, write_document
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.dispatch import kind_of
+from spreadgraph.ingest.documents.ingester import ingest_document
 from spreadgraph.ingest.documents.pipeline import parse_document
 
 from spreadgraph.errors import IngestError

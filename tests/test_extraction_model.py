@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from spreadgraph.ingest.documents.pipeline import parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
-from spreadgraph.ingest.extraction.models import KINDS
 from spreadgraph.ingest.extraction.scoring import Weights, score_sentences
-from spreadgraph.ingest.extraction.sentences import document_sentences
+from spreadgraph.schema.extraction_models import KINDS
 from spreadgraph.search.embedder import Embedder
+from spreadgraph.search.sentences import document_sentences
 
 pytestmark = pytest.mark.slow
 

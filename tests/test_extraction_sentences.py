@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from spreadgraph.ingest.documents.pipeline import parse_document
-from spreadgraph.ingest.extraction.sentences import document_sentences, split_spans
+from spreadgraph.search.sentences import document_sentences, split_spans
 
 DOC = """# Rolling out the falls clinic
 

@@ -10,8 +10,8 @@ import sys
 import neo4j
 import pytest
 from spreadgraph.graph.local_server import LocalNeo4j, local_password, port_in_use
-from spreadgraph.graph.scratch import free_port
 
+from bench.scratch import free_port
 from spreadgraph.config import Settings
 from spreadgraph.errors import LocalServerError
 

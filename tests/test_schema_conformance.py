@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from neo4j import Driver
-from spreadgraph.graph.documents import ingest_document
 from spreadgraph.graph.review import set_status
+from spreadgraph.ingest.documents.ingester import ingest_document
 from spreadgraph.ingest.templates.pipeline import ingest_file
 from spreadgraph.schema.model import NODE_TYPES, REL_TYPES
 

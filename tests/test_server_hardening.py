@@ -26,9 +26,9 @@ import pytest
 import yaml
 from neo4j import Driver
 from spreadgraph.graph.local_server import LocalNeo4j, local_password
-from spreadgraph.graph.scratch import free_port
 from spreadgraph.search.embedder import embedding_dimension
 
+from bench.scratch import free_port
 from spreadgraph.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-from .models import Excerpt, Paragraph, StructuredDocument
+from spreadgraph.schema.document_models import Excerpt, Paragraph, StructuredDocument
+
 from .structure import CLOSE_CHARS, CODE, QUOTE_CHARS, ROLE_WORDS, is_quote_block, looks_like_role_line
 
 LEAD_VERBS = (

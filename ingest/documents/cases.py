@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .models import Case, Excerpt, StructuredDocument
+from spreadgraph.schema.document_models import Case, Excerpt, StructuredDocument
 
 QUANTIFIERS = {
     "the",

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 
+from spreadgraph.schema.document_models import CleanedText, Footnote, OffsetMap, RawDocument
+
 from .edits import Edit, TrackedText, group_deletions, regex_edits
-from .models import CleanedText, Footnote, OffsetMap, RawDocument
 
 BOILERPLATE = re.compile(
     r"^[ \t]*(To cite this article|To link to this article|Published online|Article views|View related "

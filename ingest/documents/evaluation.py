@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .models import Excerpt, ParsedDocument
+from spreadgraph.schema.document_models import Excerpt, ParsedDocument
 
 STOP = {
     "the",

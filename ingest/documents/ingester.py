@@ -34,11 +34,17 @@ from pathlib import Path
 
 from neo4j import Driver, ManagedTransaction
 from spreadgraph.graph.connection import read_tx, write_tx
-from spreadgraph.graph.documents import DocumentWrite, source_exists, source_id_for, write_document
-from spreadgraph.ingest.documents.models import ParsedDocument
-from spreadgraph.ingest.documents.pipeline import DocumentPipeline
+from spreadgraph.graph.documents import (
+    DocumentWrite,
+    save_document,
+    source_exists,
+    source_id_for,
+    write_document,
+)
+from spreadgraph.ingest.documents.pipeline import DocumentPipeline, parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
-from spreadgraph.ingest.extraction.models import Extraction
+from spreadgraph.schema.document_models import ParsedDocument
+from spreadgraph.schema.extraction_models import Extraction
 from spreadgraph.search.embedder import Embedder
 from spreadgraph.search.indexing import refresh
 from spreadgraph.search.units import ExcerptText, plan_units, write_units
@@ -244,3 +250,14 @@ class DocumentIngester:
 def default_ingester() -> DocumentIngester:
     """The process-wide ingester (the model loads on first encode, not here)."""
     return DocumentIngester()
+
+
+def ingest_document(path: Path | str, *, driver: Driver | None = None, extract: bool = True) -> DocumentWrite:
+    """Parse, extract, embed and write one file (the steps above).
+
+    A file that cannot be read raises IngestError before any write. `extract=False` writes only
+    the Source, Excerpts and Cases (no model needed).
+    """
+    if not extract:
+        return save_document(parse_document(path), driver=driver)
+    return default_ingester().ingest(Path(path), driver=driver)

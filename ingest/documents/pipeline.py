@@ -10,10 +10,19 @@ import time
 from collections.abc import MutableMapping
 from pathlib import Path
 
+from spreadgraph.schema.document_models import (
+    Case,
+    Excerpt,
+    Metadata,
+    OffsetMap,
+    ParsedDocument,
+    RawDocument,
+    StructuredDocument,
+)
+
 from .attribution import QuoteAttributor
 from .cases import CaseAttributor, case_key
 from .cleaning import DocumentCleaner
-from .models import Case, Excerpt, Metadata, OffsetMap, ParsedDocument, RawDocument, StructuredDocument
 from .readers import reader_for
 from .structure import DocumentSegmenter
 

@@ -15,9 +15,9 @@ import zipfile
 from pathlib import Path
 from typing import Any, ClassVar
 
-from spreadgraph.errors import IngestError
+from spreadgraph.schema.document_models import CodedRecord, RawDocument, SourceFormat
 
-from .models import CodedRecord, RawDocument, SourceFormat
+from spreadgraph.errors import IngestError
 
 QUOTE_KEYS = ("quote", "text", "excerpt", "coded_text", "segment")
 SPEAKER_KEYS = ("speaker", "participant", "participant_id", "respondent")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .models import CleanedText, Metadata, Paragraph, Section, StructuredDocument
+from spreadgraph.schema.document_models import CleanedText, Metadata, Paragraph, Section, StructuredDocument
 
 NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])")
 ROLE_WORDS = re.compile(

@@ -1,8 +1,9 @@
 """Extraction without an LLM: sentences -> suggested barriers, enablers, approaches, outcomes, lessons."""
 
+from spreadgraph.schema.extraction_models import Code, Extraction, Finding, LinkFinding, Sentence
+
 from .anchors import VectorCache
 from .extractor import CueEmbeddingExtractor, Extractor, sentence_vectors
-from .models import Code, Extraction, Finding, LinkFinding, Sentence
 
 __all__ = [
     "Code",

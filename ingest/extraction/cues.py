@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .models import KINDS
+from spreadgraph.schema.extraction_models import KINDS
 
 # (pattern, weight); patterns are matched case-insensitively on word boundaries.
 CUES: dict[str, list[tuple[str, float]]] = {

@@ -16,10 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spreadgraph.ingest.documents.evaluation import gold_spans
-from spreadgraph.ingest.documents.models import ParsedDocument
-
-from .models import KINDS, Extraction
-from .sentences import document_sentences
+from spreadgraph.schema.document_models import ParsedDocument
+from spreadgraph.schema.extraction_models import KINDS, Extraction
+from spreadgraph.search.sentences import document_sentences
 
 GOLD_FIELDS = {
     "barrier": "barriers",

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from spreadgraph.ingest.documents.models import ParsedDocument
+from spreadgraph.schema.document_models import ParsedDocument
+from spreadgraph.schema.extraction_models import Code, Extraction, Finding, LinkFinding, Sentence
 from spreadgraph.search.embedder import Embedder
+from spreadgraph.search.sentences import document_sentences
 
 from .anchors import Anchor, VectorCache, all_anchors
 from .links import detect_link
-from .models import Code, Extraction, Finding, LinkFinding, Sentence
 from .naming import derive_name
 from .scoring import Scored, Weights, confidence, score_sentences, select
-from .sentences import document_sentences
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 

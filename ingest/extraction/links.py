@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .models import LinkRelation
+from spreadgraph.schema.extraction_models import LinkRelation
+
 from .naming import STOP_AT, trim_phrase
 
 _ADDRESS = (

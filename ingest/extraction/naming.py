@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .models import FindingKind
+from spreadgraph.schema.extraction_models import FindingKind
 
 MAX_WORDS = 6
 LEADING = re.compile(

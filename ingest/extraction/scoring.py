@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from spreadgraph.schema.extraction_models import KINDS, Sentence
 
 from .anchors import Anchor
 from .cues import CueHits, cue_scores, document_damping
-from .models import KINDS, Sentence
 from .selection import grow_windows
 
 SECTION_CUES: dict[str, re.Pattern[str]] = {

@@ -6,9 +6,9 @@ import difflib
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
-from spreadgraph.ingest.templates import vocab
 from spreadgraph.ingest.templates.loader import Loaded
 from spreadgraph.ingest.templates.problems import Problem
+from spreadgraph.schema import vocab
 from spreadgraph.schema.template import CaseTemplate
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from spreadgraph.ingest.documents.models import ParsedDocument
-
-from .models import Sentence
+from spreadgraph.schema.document_models import ParsedDocument
+from spreadgraph.schema.extraction_models import Sentence
 
 ABBREVIATIONS = {
     "e.g",
