@@ -66,14 +66,6 @@ def embed_missing(
     return {label: n for label, n in done.items() if n}
 
 
-def refresh(driver: Driver | None, encoder: object) -> dict[str, int]:
-    """After an ingest: search units for new excerpts, then vectors for every node lacking one."""
-    from spreadgraph.search.units import index_sentences
-
-    index_sentences(driver, encoder)
-    return embed_missing(driver, encoder)
-
-
 SAME = 0.999  # cosine above which a stored vector counts as this model's
 
 

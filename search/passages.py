@@ -21,7 +21,7 @@ from neo4j import Driver
 from spreadgraph.graph.connection import read_rows
 
 if TYPE_CHECKING:
-    from spreadgraph.search.retrieval import SearchResult
+    from spreadgraph.search.results import SearchResult
 
 #: The sentences of every window in each group (a unit with its `NEXT` neighbours), in order.
 UNION_WINDOWS = """

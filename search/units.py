@@ -35,6 +35,7 @@ from typing import Any
 
 from neo4j import Driver
 from spreadgraph.graph.connection import read_tx, write_tx
+from spreadgraph.search.indexing import embed_missing
 from spreadgraph.search.sentences import SKIP_SECTIONS, split_spans
 
 MIN_WORDS = 4
@@ -238,7 +239,11 @@ def index_sentences(
         if todo is not None:
             break
     if encoder is not None and done:
-        from spreadgraph.search.indexing import embed_missing
-
         embed_missing(driver, encoder, ["Sentence"])
     return done
+
+
+def refresh(driver: Driver | None, encoder: object) -> dict[str, int]:
+    """After an ingest: search units for new excerpts, then vectors for every node lacking one."""
+    index_sentences(driver, encoder)
+    return embed_missing(driver, encoder)

@@ -39,7 +39,8 @@ from pydantic import BaseModel, Field
 from spreadgraph.search import answer_cypher as q
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import prepare
-from spreadgraph.search.retrieval import _POOL, Searcher, SearchResult, rrf
+from spreadgraph.search.results import SearchResult
+from spreadgraph.search.retrieval import _POOL, Searcher, rrf
 
 MAX_CASES = 6
 MAX_ITEMS = 8

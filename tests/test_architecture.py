@@ -29,11 +29,15 @@ def package_files() -> dict[str, Path]:
     found = {}
     for layer, folder in FOLDERS.items():
         for path in (ROOT / folder).rglob("*.py"):
-            parts = path.relative_to(ROOT / folder).with_suffix("").parts
-            found[".".join(("spreadgraph", layer, *parts))] = path
+            found[_name(("spreadgraph", layer), path.relative_to(ROOT / folder))] = path
     for path in (ROOT / "spreadgraph").rglob("*.py"):
-        found[".".join(("spreadgraph", *path.relative_to(ROOT / "spreadgraph").with_suffix("").parts))] = path
+        found[_name(("spreadgraph",), path.relative_to(ROOT / "spreadgraph"))] = path
     return found
+
+
+def _name(prefix: tuple[str, ...], relative: Path) -> str:
+    parts = relative.with_suffix("").parts
+    return ".".join((*prefix, *(parts[:-1] if parts[-1] == "__init__" else parts)))
 
 
 def imports_of(path: Path, module: str) -> list[tuple[int, str]]:
@@ -49,6 +53,7 @@ def imports_of(path: Path, module: str) -> list[tuple[int, str]]:
                 anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{anchor}.{base}" if base else anchor
             found.append((node.lineno, base))
+            found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]  # maybe modules
     return found
 
 
@@ -59,9 +64,11 @@ def upward_imports(files: dict[str, Path]) -> list[str]:
         here = layer_of(module)
         if here is None:
             continue
+        seen: set[int] = set()
         for line, target in imports_of(path, module):
             there = layer_of(target)
-            if there is not None and LAYERS.index(there) > LAYERS.index(here):
+            if there is not None and LAYERS.index(there) > LAYERS.index(here) and line not in seen:
+                seen.add(line)
                 upward.append(f"{path.name}:{line} ({here}) imports {target} ({there})")
     return upward
 
@@ -71,6 +78,51 @@ def test_the_layers_import_downwards_only() -> None:
     assert len(files) > 100, "the package's folders were not found"
     upward = upward_imports(files)
     assert not upward, "imports that run back up the layers:\n" + "\n".join(upward)
+
+
+def import_cycles(files: dict[str, Path]) -> list[list[str]]:
+    """Groups of modules that import each other, directly or round a loop (Tarjan's algorithm)."""
+    edges = {m: {t for _, t in imports_of(p, m) if t in files and t != m} for m, p in files.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in edges[module]:
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(edges):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_modules_import_each_other() -> None:
+    cycles = import_cycles(package_files())
+    assert not cycles, "modules in an import cycle:\n" + "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def test_the_cycle_check_finds_a_loop(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("from spreadgraph.search import b\n")
+    (tmp_path / "b.py").write_text("def f():\n    from spreadgraph.search.a import x\n")
+    files = {"spreadgraph.search.a": tmp_path / "a.py", "spreadgraph.search.b": tmp_path / "b.py"}
+    assert import_cycles(files) == [["spreadgraph.search.a", "spreadgraph.search.b"]]
 
 
 def test_the_check_finds_upward_and_relative_imports(tmp_path: Path) -> None:

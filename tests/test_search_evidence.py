@@ -10,7 +10,8 @@ from __future__ import annotations
 from neo4j import Driver
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.indexing import embed_missing
-from spreadgraph.search.retrieval import Searcher, SearchResult
+from spreadgraph.search.results import SearchResult
+from spreadgraph.search.retrieval import Searcher
 from spreadgraph.search.units import index_sentences
 
 from tests.search_fixtures import WordVectors

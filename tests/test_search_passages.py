@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from neo4j import Driver
 from spreadgraph.search.passages import expand_passages, merge_overlaps
-from spreadgraph.search.retrieval import SearchResult
+from spreadgraph.search.results import SearchResult
 
 SENTENCES = [
     "The ward piloted a discharge checklist.",

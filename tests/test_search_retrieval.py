@@ -13,7 +13,8 @@ from neo4j import Driver
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.passages import merge_overlaps
 from spreadgraph.search.query import MAX_QUERY_CHARS, escape_lucene, prepare
-from spreadgraph.search.retrieval import Searcher, SearchResult, fuse, score_fusion
+from spreadgraph.search.results import SearchResult
+from spreadgraph.search.retrieval import Searcher, fuse, score_fusion
 
 from tests.conftest import wipe_data
 from tests.search_fixtures import HOSPITAL, PRACTICE, WordVectors, seed, unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
-from spreadgraph.search.retrieval import SearchResult
+from spreadgraph.search.results import SearchResult
 from spreadgraph.search.what_worked import WhatWorked
 from spreadgraph.webui.render import href
 
@@ -49,6 +49,11 @@ class Claim(Model):
     confidence: float | None = None
     field: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Claim:
+        """A claim as the page queries return it: `claim` properties and its `evidence` list."""
+        return cls(**row["claim"], evidence=[e for e in row.get("evidence") or [] if e])
 
 
 class ItemRef(Model):

@@ -13,7 +13,7 @@ once, and a text that is all three not again). Per document:
 5. write Source, Excerpts, Cases, Claims and search units, all with their embeddings, in one
    transaction;
 6. `finish()`, when something was written: embed Case/Barrier/Enabler/Approach/Innovation
-   nodes (and any excerpt or unit) still without an embedding (`search/indexing.refresh`).
+   nodes (and any excerpt or unit) still without an embedding (`search/units.refresh`).
    An unchanged document changes nothing, not even embeddings; nodes left unembedded by an
    interrupted step 6 are filled by the next ingest that writes, or by `embed_missing` alone.
 
@@ -46,8 +46,7 @@ from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, Vect
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Extraction
 from spreadgraph.search.embedder import Embedder
-from spreadgraph.search.indexing import refresh
-from spreadgraph.search.units import ExcerptText, plan_units, write_units
+from spreadgraph.search.units import ExcerptText, plan_units, refresh, write_units
 
 from spreadgraph.config import get_settings
 

@@ -127,7 +127,7 @@ def ingest(
                 failed += not _report(path, result)
         if embed and any(name != "document" for name in groups):
             from spreadgraph.ingest.documents.ingester import default_ingester
-            from spreadgraph.search.indexing import refresh
+            from spreadgraph.search.units import refresh
 
             done = refresh(None, default_ingester().cache)
             if done:

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from spreadgraph.search.filters import SearchFilters
-from spreadgraph.search.retrieval import KINDS, Searcher, SearchResponse
+from spreadgraph.search.results import SearchResponse
+from spreadgraph.search.retrieval import KINDS, Searcher
 from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
 from spreadgraph.webui.deps import DriverDep, require_reviewer
 from starlette.concurrency import run_in_threadpool

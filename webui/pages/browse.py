@@ -26,15 +26,12 @@ from spreadgraph.webui.contexts import (
 from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.errors import NotFound
 from spreadgraph.webui.highlight import segments
+from spreadgraph.webui.pages.items import neighbourhood_of
 from spreadgraph.webui.render import respond
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["pages"])
 SECTIONS = {"met_barrier": "barriers", "had_enabler": "enablers", "used_approach": "approaches"}
-
-
-def claim_of(row: dict[str, Any]) -> Claim:
-    return Claim(**row["claim"], evidence=[e for e in row.get("evidence") or [] if e])
 
 
 @router.get("/", summary="What the graph holds")
@@ -62,14 +59,14 @@ def build_case(data: dict[str, Any]) -> CasePage:
         if kind == "coded_as" and row["object"]:
             codes.setdefault(subject.id, []).append(Code(**row["object"], kind=row["object_label"]))
         elif kind in SECTIONS:
-            getattr(page, SECTIONS[kind]).append(Finding(item=subject, claim=claim_of(row)))
+            getattr(page, SECTIONS[kind]).append(Finding(item=subject, claim=Claim.from_row(row)))
         elif kind in queries.LINK_KINDS and row["object"]:
             barrier = ItemRef(**{**row["object"], "label": row["object_label"]})
-            page.links.append(Link(approach=subject, barrier=barrier, effect=kind, claim=claim_of(row)))
+            page.links.append(Link(approach=subject, barrier=barrier, effect=kind, claim=Claim.from_row(row)))
         elif kind == "reported_outcome":
-            page.outcomes.append(OutcomeView(**row["subject"], claim=claim_of(row)))
+            page.outcomes.append(OutcomeView(**row["subject"], claim=Claim.from_row(row)))
         elif kind == "learned_lesson":
-            page.lessons.append(LessonView(text=row["subject"].get("text"), claim=claim_of(row)))
+            page.lessons.append(LessonView(text=row["subject"].get("text"), claim=Claim.from_row(row)))
     for finding in (*page.barriers, *page.enablers, *page.approaches):
         finding.codes = codes.get(finding.item.id, [])
     return page
@@ -77,8 +74,6 @@ def build_case(data: dict[str, Any]) -> CasePage:
 
 def case_data(driver: Driver, case_id: str) -> CasePage:
     """The case page's context, with its neighbourhood graph."""
-    from spreadgraph.webui.pages.items import neighbourhood_of
-
     data = queries.case(driver, case_id)
     if data is None:
         raise NotFound(f"no published case has the id '{case_id}'")

@@ -14,6 +14,7 @@ from spreadgraph.webui.contexts import (
     BarrierPage,
     CaseClaim,
     CaseRef,
+    Claim,
     Code,
     InnovationPage,
     ItemRef,
@@ -24,7 +25,6 @@ from spreadgraph.webui.contexts import (
 )
 from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.errors import NotFound
-from spreadgraph.webui.pages.browse import claim_of
 from spreadgraph.webui.render import href, respond
 from starlette.concurrency import run_in_threadpool
 
@@ -58,7 +58,7 @@ def _item(driver: Driver, label: str, item_id: str) -> tuple[ItemRef, list[Code]
 
 
 def _case_claims(rows: list[dict[str, Any]]) -> list[CaseClaim]:
-    return [CaseClaim(case=CaseRef(**row["case"]), claim=claim_of(row)) for row in rows]
+    return [CaseClaim(case=CaseRef(**row["case"]), claim=Claim.from_row(row)) for row in rows]
 
 
 def _groups(rows: list[dict[str, Any]], label: str) -> list[LinkGroup]:
@@ -67,7 +67,7 @@ def _groups(rows: list[dict[str, Any]], label: str) -> list[LinkGroup]:
     for row in rows:
         other = ItemRef(**row["other"], label=label)
         group = groups.setdefault(other.id, LinkGroup(other=other, claims=[], effects={}))
-        group.claims.append(CaseClaim(case=CaseRef(**row["case"]), claim=claim_of(row)))
+        group.claims.append(CaseClaim(case=CaseRef(**row["case"]), claim=Claim.from_row(row)))
         kind = row["claim"]["kind"]
         group.effects[kind] = group.effects.get(kind, 0) + 1
     return sorted(groups.values(), key=lambda g: (-g.evidence_count, -len(g.claims), g.other.name or ""))

@@ -15,7 +15,8 @@ from fastapi.responses import Response
 from neo4j import Driver
 from spreadgraph.graph import pages as queries
 from spreadgraph.search.filters import SearchFilters
-from spreadgraph.search.retrieval import KINDS, SearchResult
+from spreadgraph.search.results import SearchResult
+from spreadgraph.search.retrieval import KINDS
 from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
 from spreadgraph.webui.api.search import SearcherDep, filters
 from spreadgraph.webui.contexts import Choices, ResultView, SearchForm, SearchPage, WhatWorkedPage
