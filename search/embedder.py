@@ -161,3 +161,17 @@ class Embedder:
     def encode(self, texts: list[str]) -> list[list[float]]:
         """Unit-normalised embeddings, one per text, in order."""
         return self.encode_array(texts).tolist() if texts else []
+
+
+@lru_cache(maxsize=4)
+def embedder_for(name: str) -> Embedder:
+    """The process-wide embedder of one model (the model loads on first encode, not here)."""
+    return Embedder(name)
+
+
+def configured_embedder() -> Embedder:
+    """The embedder of the configured model (`SPREADGRAPH_EMBEDDING_MODEL`): the one factory that
+    search, ingest, the web app and the CLI use."""
+    from spreadgraph.config import get_settings
+
+    return embedder_for(get_settings().embedding_model)

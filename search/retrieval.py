@@ -306,11 +306,9 @@ class Searcher:
     @property
     def embedder(self) -> Any:
         if self._embedder is None:
-            from spreadgraph.search.embedder import Embedder
+            from spreadgraph.search.embedder import configured_embedder
 
-            from spreadgraph.config import get_settings
-
-            self._embedder = Embedder(get_settings().embedding_model)
+            self._embedder = configured_embedder()
         return self._embedder
 
     def encode(self, text: str) -> list[float]:

@@ -30,3 +30,24 @@ def test_one_text_is_encoded_like_a_batch() -> None:
     assert np.min(np.sum(single * batch, axis=1)) > 0.9999
     # different texts still get different vectors (the traced copy is not stuck on its example)
     assert float(single[0] @ single[1]) < 0.9
+
+
+def test_every_default_embedder_is_the_configured_model(monkeypatch) -> None:
+    """Search, ingest and the extractor take the model from SPREADGRAPH_EMBEDDING_MODEL."""
+    from spreadgraph.ingest.extraction import CueEmbeddingExtractor
+    from spreadgraph.search.embedder import configured_embedder
+    from spreadgraph.search.retrieval import Searcher
+
+    from spreadgraph.config import get_settings
+
+    monkeypatch.setenv("SPREADGRAPH_EMBEDDING_MODEL", "/models/another-model")
+    get_settings.cache_clear()
+    try:
+        chosen = configured_embedder()
+        assert chosen.name == "/models/another-model"
+        assert CueEmbeddingExtractor()._cache(None).embedder is chosen
+        assert Searcher(driver=None).embedder is chosen  # type: ignore[arg-type]
+    finally:
+        monkeypatch.delenv("SPREADGRAPH_EMBEDDING_MODEL")
+        get_settings.cache_clear()
+    assert configured_embedder().name == "all-MiniLM-L6-v2"

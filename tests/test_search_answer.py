@@ -68,7 +68,7 @@ def test_what_worked_with_an_empty_description_explains(seeded: Driver) -> None:
 
 @pytest.fixture
 def client(seeded: Driver, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    monkeypatch.setattr(search_api, "_embedder", lambda: ENCODER)
+    monkeypatch.setattr(search_api, "configured_embedder", lambda: ENCODER)
     return TestClient(create_app())
 
 

@@ -43,7 +43,7 @@ def client(migrated: Driver) -> Iterator[TestClient]:
     search_pages._choices_cache.clear()
     overview_pages._cache.clear()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_api, "_embedder", lambda: ENCODER)
+        patch.setattr(search_api, "configured_embedder", lambda: ENCODER)
         with TestClient(create_app()) as test_client:
             yield test_client
     wipe_data(migrated)

@@ -45,10 +45,8 @@ from spreadgraph.ingest.documents.pipeline import DocumentPipeline, parse_docume
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Extraction
-from spreadgraph.search.embedder import Embedder
+from spreadgraph.search.embedder import Embedder, configured_embedder
 from spreadgraph.search.units import ExcerptText, plan_units, refresh, write_units
-
-from spreadgraph.config import get_settings
 
 ENCODE_BATCH = 256
 
@@ -96,7 +94,7 @@ class DocumentIngester:
         extractor: Extractor | None = None,
         cache: VectorCache | None = None,
     ) -> None:
-        self.embedder = embedder or (cache.embedder if cache else Embedder(get_settings().embedding_model))
+        self.embedder = embedder or (cache.embedder if cache else configured_embedder())
         self.cache = cache or VectorCache(self.embedder)
         self.extractor = extractor or CueEmbeddingExtractor(self.embedder)
         self.timings: dict[str, float] = {}

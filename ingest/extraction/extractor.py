@@ -17,15 +17,13 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Code, Extraction, Finding, LinkFinding, Sentence
-from spreadgraph.search.embedder import Embedder
+from spreadgraph.search.embedder import Embedder, configured_embedder
 from spreadgraph.search.sentences import document_sentences
 
 from .anchors import Anchor, VectorCache, all_anchors
 from .links import detect_link
 from .naming import derive_name
 from .scoring import Scored, Weights, confidence, score_sentences, select
-
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 
 @runtime_checkable
@@ -64,7 +62,7 @@ class CueEmbeddingExtractor:
     def _cache(self, vectors: VectorCache | None) -> VectorCache:
         if vectors is not None:
             return vectors
-        return VectorCache(self.embedder or Embedder(DEFAULT_MODEL))
+        return VectorCache(self.embedder or configured_embedder())
 
     def anchors(self) -> list[Anchor]:
         if self._anchors is None:

@@ -21,13 +21,13 @@ def reembed(
     """
     from spreadgraph.config import get_settings
     from spreadgraph.graph.connection import get_driver
-    from spreadgraph.search.embedder import Embedder
+    from spreadgraph.search.embedder import embedder_for
     from spreadgraph.search.indexing import count_embedded
     from spreadgraph.search.indexing import reembed as run_reembed
 
     settings = get_settings()
     driver = get_driver(settings)
-    embedder = Embedder(settings.embedding_model)
+    embedder = embedder_for(settings.embedding_model)
     totals = {k: v for k, v in count_embedded(driver).items() if not label or k in label}
     with Progress(
         TextColumn("{task.description:10}"),

@@ -58,18 +58,18 @@ def _warm_up() -> None:
     import torch
 
     from spreadgraph.graph.connection import get_driver
+    from spreadgraph.search.embedder import configured_embedder
     from spreadgraph.search.facets import facets
     from spreadgraph.search.retrieval import WARM_UP_ROUNDS, WARM_UP_SHAPES, WARM_UP_TEXTS, Searcher
     from spreadgraph.search.what_worked import WhatWorkedEngine
-    from spreadgraph.webui.api.search import _embedder
 
     torch.set_num_threads(1)
     try:
-        _embedder().encode(["warm up"])
+        configured_embedder().encode(["warm up"])
     except Exception as exc:  # the first search will report the problem properly
         out.print(f"could not load the embedding model in advance: {exc}")
         return
-    searcher = Searcher(get_driver(), embedder=_embedder())
+    searcher = Searcher(get_driver(), embedder=configured_embedder())
     started = time.perf_counter()
     try:
         facets(searcher.driver)

@@ -6,10 +6,10 @@ the first request (not at import); the blocking work runs in a thread, off the e
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from spreadgraph.search.embedder import configured_embedder
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.results import SearchResponse
 from spreadgraph.search.retrieval import KINDS, Searcher
@@ -20,17 +20,8 @@ from starlette.concurrency import run_in_threadpool
 router = APIRouter(tags=["search"])
 
 
-@lru_cache(maxsize=1)
-def _embedder() -> object:
-    from spreadgraph.search.embedder import Embedder
-
-    from spreadgraph.config import get_settings
-
-    return Embedder(get_settings().embedding_model)
-
-
 def searcher(driver: DriverDep) -> Searcher:
-    return Searcher(driver, embedder=_embedder())
+    return Searcher(driver, embedder=configured_embedder())
 
 
 SearcherDep = Annotated[Searcher, Depends(searcher)]
