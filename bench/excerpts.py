@@ -10,9 +10,10 @@ import json
 import time
 from pathlib import Path
 
-from spreadgraph.ingest.documents.evaluation import score_excerpts
 from spreadgraph.ingest.documents.pipeline import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
+
+from bench.excerpt_eval import score_excerpts
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

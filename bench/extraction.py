@@ -5,7 +5,7 @@ HF_HUB_OFFLINE=1 .venv/bin/python bench/extraction.py [--corpus ../shared/corpus
 
 Coverage: a gold item counts as found when the extracted sentences of the same kind together
 overlap >= 50% of its evidence quote's characters (raw-file offsets; see
-ingest/extraction/evaluation.py). The floor flags every sentence containing a cue word of a kind
+bench/extraction_eval.py). The floor flags every sentence containing a cue word of a kind
 (FLOOR_WORDS) as that kind, scored the same way, in the same run.
 """
 
@@ -19,15 +19,16 @@ from pathlib import Path
 from spreadgraph.ingest.documents.pipeline import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
-from spreadgraph.ingest.extraction.evaluation import (
+from spreadgraph.schema.extraction_models import KINDS
+from spreadgraph.search.embedder import Embedder
+
+from bench.extraction_eval import (
     extraction_spans,
     floor_spans,
     gold_items,
     link_relation_recall,
     score_spans,
 )
-from spreadgraph.schema.extraction_models import KINDS
-from spreadgraph.search.embedder import Embedder
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 COLUMNS = (*KINDS, "link")

@@ -19,11 +19,12 @@ from pathlib import Path
 from spreadgraph.ingest.documents.pipeline import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
-from spreadgraph.ingest.extraction.evaluation import gold_items, score_spans
 from spreadgraph.ingest.extraction.scoring import Weights, score_sentences, select
 from spreadgraph.schema.extraction_models import KINDS
 from spreadgraph.search.embedder import Embedder
 from spreadgraph.search.sentences import document_sentences
+
+from bench.extraction_eval import gold_items, score_spans
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TARGET = ("barrier", "enabler", "approach")

@@ -436,9 +436,5 @@ REL_TYPES: tuple[RelType, ...] = (
 )
 
 
-def node_type(label: str) -> NodeType:
-    return next(n for n in NODE_TYPES if n.label == label)
-
-
 def embedded_labels() -> tuple[str, ...]:
     return tuple(n.label for n in NODE_TYPES if n.embedded)

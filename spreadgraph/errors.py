@@ -55,11 +55,6 @@ class QueryFailed(SpreadgraphError):
     code = "query_failed"
 
 
-class MigrationError(SpreadgraphError):
-    status = 500
-    code = "migration"
-
-
 class IngestError(SpreadgraphError):
     """A document could not be read or parsed (malformed PDF/DOCX, unknown export shape)."""
 

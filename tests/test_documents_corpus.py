@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from spreadgraph.ingest.documents.evaluation import score_excerpts
 from spreadgraph.ingest.documents.pipeline import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.schema.document_models import ParsedDocument
 
+from bench.excerpt_eval import score_excerpts
 from tests.conftest import shared_path
 
 FILES = [

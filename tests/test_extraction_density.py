@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from spreadgraph.ingest.documents.pipeline import parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
-from spreadgraph.ingest.extraction.evaluation import is_covered
 from spreadgraph.ingest.extraction.scoring import Weights, quotas
 from spreadgraph.ingest.extraction.selection import grow_windows
 from spreadgraph.schema.extraction_models import KINDS
+
+from bench.extraction_eval import is_covered
 
 SENTENCES = [
     "The trust introduced a weekly falls huddle for ward managers.",

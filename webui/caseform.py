@@ -214,7 +214,6 @@ PARTS: tuple[Part, ...] = (
         ),
     ),
 )
-REPEATED = {part.key: part for part in PARTS if part.repeat}
 _ROW = re.compile(r"^([a-z_]+)\[(\d+)\]")
 
 

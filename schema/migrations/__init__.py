@@ -42,12 +42,6 @@ class Migration:
         return digest.hexdigest()
 
 
-def _file_digest(relative: str) -> str:
-    """Digest of a loader's source, so a changed loader re-runs its data migration."""
-    root = Path(__file__).resolve().parents[2]
-    return hashlib.sha256((root / relative).read_bytes()).hexdigest()
-
-
 def _module_digest(module: str) -> str:
     """Digest of a loader's source, so a changed loader re-runs its data migration."""
     spec = importlib.util.find_spec(module)

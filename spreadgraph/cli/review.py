@@ -18,10 +18,11 @@ from spreadgraph.graph.review import (
     set_status,
     suggested_claims,
 )
+from spreadgraph.schema.model import CASE_STATUSES
 
 app = typer.Typer(help="Review submitted cases: list them, publish or reject.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
-STATES = ("pending", "published", "rejected", "all")
+STATES = (*CASE_STATUSES, "all")
 
 
 class CaseNotFound(SpreadgraphError):

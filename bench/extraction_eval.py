@@ -15,10 +15,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spreadgraph.ingest.documents.evaluation import gold_spans
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import KINDS, Extraction
 from spreadgraph.search.sentences import document_sentences
+
+from bench.excerpt_eval import gold_spans
 
 GOLD_FIELDS = {
     "barrier": "barriers",
