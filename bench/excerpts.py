@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from spreadgraph.ingest.documents.pipeline import DocumentPipeline
+from spreadgraph.ingest.documents.parsing import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 
 from bench.excerpt_eval import score_excerpts

@@ -16,7 +16,7 @@ import json
 import time
 from pathlib import Path
 
-from spreadgraph.ingest.documents.pipeline import DocumentPipeline
+from spreadgraph.ingest.documents.parsing import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
 from spreadgraph.schema.extraction_models import KINDS

@@ -16,7 +16,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from spreadgraph.ingest.documents.pipeline import DocumentPipeline
+from spreadgraph.ingest.documents.parsing import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
 from spreadgraph.ingest.extraction.scoring import Weights, score_sentences, select

@@ -236,7 +236,7 @@ def recall(driver: Any, graph_dir: Path, n_queries: int, log: Callable[[str], No
         "brute_force_ms_per_query": round(brute_ms, 2),
     }
     index = "CALL db.index.vector.queryNodes('sentence_embedding', $k, $v) YIELD node, score "
-    # what search does (search/cypher.py): the best `rescore` hits by the index's score, re-scored
+    # what search does (search/statements.py): the best `rescore` hits by the index's score, re-scored
     rescored = (
         "WITH node ORDER BY score DESC LIMIT $rescore "
         "WITH node, vector.similarity.cosine(node.embedding, $v) AS score "

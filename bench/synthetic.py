@@ -3,7 +3,7 @@
     HF_HUB_OFFLINE=1 .venv/bin/python -m bench.synthetic --graph-dir /tmp/sg-scale [--excerpts 100000]
 
 What it writes (labels, properties and relationships exactly as `graph/documents.py`,
-`graph/cases.py`, `graph/claims.py` and `search/units.py` write them):
+`graph/case_writer.py`, `graph/claims.py` and `search/units.py` write them):
 
 * document sources (`Source {kind: 'document'}` with `text`) holding 1-3 published cases each,
   whose excerpts (quotes with a speaker role, and passages) have spans into `Source.text`, and

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 from neo4j import Driver
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.ingest.templates.pipeline import check_file, ingest_file
+from spreadgraph.ingest.templates.template_ingest import check_file, ingest_file
 from spreadgraph.schema import vocab
 
 from bench.scratch import scratch_server

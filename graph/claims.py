@@ -2,7 +2,7 @@
 
 Each finding becomes a Claim {method 'extractor', status 'suggested', confidence,
 extractor_version, asserted_by = extractor name}: MAKES from the case its excerpt belongs to,
-SUBJECT -> a Barrier/Enabler/Approach resolved by name like template items (graph/items.py), or
+SUBJECT -> a Barrier/Enabler/Approach resolved by name like template items (graph/item_resolution.py), or
 an Outcome/Lesson owned by the evidence, and EVIDENCED_BY -> the containing Excerpt with the
 sentence's span in Source.text on the relationship (`start`, `end`). Each taxonomy code becomes a
 `coded_as` claim (SUBJECT item, OBJECT CfirConstruct/EricStrategy); each link an
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import ManagedTransaction
-from spreadgraph.graph.items import ItemName, resolve_items
+from spreadgraph.graph.item_resolution import ItemName, resolve_items
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Extraction, Finding
 from spreadgraph.schema.model import CLAIM_ENDS
@@ -104,7 +104,7 @@ def excerpt_id(source_id: str, doc: ParsedDocument, index: int) -> str:
 
 
 def _resolve(tx: ManagedTransaction, label: str, names: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """(key, name) pairs -> node ids, by graph/items.py name resolution (created or reused)."""
+    """(key, name) pairs -> node ids, by graph/item_resolution.py name resolution (created or reused)."""
     items = [ItemName(key, name) for key, name in names]
     if not items:
         return {}

@@ -5,7 +5,7 @@ each quote, e.g. `barrier:lack of time; approach:training`. Each code `<kind>:<n
 Claim {method 'coded_import', status 'confirmed', asserted_by 'coded export <file>'}: a person
 applied the code, so it is not a machine suggestion waiting in the review queue. Like every
 claim it is MAKES from the excerpt's case, SUBJECT -> the Barrier/Enabler/Approach resolved by
-name (graph/items.py: the same node a template or the extractor names) or an Outcome/Lesson owned
+name (graph/item_resolution.py: the same node a template or the extractor names) or an Outcome/Lesson owned
 by the evidence, and EVIDENCED_BY -> the excerpt with its span. Codes of other kinds are kept on
 the excerpt (`codes`) and reported as skipped. Ids come from the excerpt span, kind and name, and
 every write is a MERGE, so importing the same export again changes nothing.
@@ -19,7 +19,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 from spreadgraph.graph.claims import ITEM_LABEL, OWNED_LABEL, claim_id, write_rows
-from spreadgraph.graph.items import ItemName, item_id, resolve_items
+from spreadgraph.graph.item_resolution import ItemName, item_id, resolve_items
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import CLAIM_KIND
 

@@ -26,7 +26,7 @@ from neo4j import Driver, ManagedTransaction
 from spreadgraph.graph.claims import ClaimWrite, retire_claims, write_extraction
 from spreadgraph.graph.coded_claims import write_coded_claims
 from spreadgraph.graph.connection import write_tx
-from spreadgraph.graph.items import tidy_items
+from spreadgraph.graph.item_resolution import tidy_items
 from spreadgraph.schema.document_models import ParsedDocument
 
 from spreadgraph.errors import IngestError

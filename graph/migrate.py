@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from neo4j import Driver
 from spreadgraph.graph.connection import database, get_driver
-from spreadgraph.graph.taxonomy import write_taxonomies
+from spreadgraph.graph.taxonomy_writer import write_taxonomies
 from spreadgraph.schema.migrations import MIGRATIONS, Migration, MigrationContext, vector_index_name
 from spreadgraph.schema.model import embedded_labels
 from spreadgraph.schema.taxonomy import load_taxonomies

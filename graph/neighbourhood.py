@@ -14,8 +14,8 @@ from typing import Any
 
 from neo4j import Driver
 from spreadgraph.graph.connection import read_tx
+from spreadgraph.graph.decisions import case_key
 from spreadgraph.graph.pages import LINK_KINDS
-from spreadgraph.graph.review import case_key
 
 LIMIT = 25
 

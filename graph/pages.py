@@ -11,7 +11,7 @@ from typing import Any
 
 from neo4j import Driver
 from spreadgraph.graph.connection import read
-from spreadgraph.graph.review import case_key
+from spreadgraph.graph.decisions import case_key
 
 # Labels counted on the home page (labels cannot be parameters: built from this fixed tuple).
 COUNTED = (

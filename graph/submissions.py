@@ -8,7 +8,7 @@ account that sent a case's first revision owns it: other contributors may not re
 from __future__ import annotations
 
 from neo4j import Driver, ManagedTransaction
-from spreadgraph.graph.cases import CaseWrite, case_id_for, submit_case
+from spreadgraph.graph.case_writer import CaseWrite, case_id_for, submit_case
 from spreadgraph.graph.connection import write_tx
 from spreadgraph.schema.template import CaseTemplate
 

@@ -66,7 +66,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def _template_claims(path: Path) -> bool:
-    from spreadgraph.ingest.templates.pipeline import TEMPLATE_SUFFIXES
+    from spreadgraph.ingest.templates.template_ingest import TEMPLATE_SUFFIXES
 
     return path.suffix.lower() in TEMPLATE_SUFFIXES and not _coded_json(path)
 
@@ -125,7 +125,7 @@ def _document_batch(
 
 
 def _template_ingest(path: Path) -> str:
-    from spreadgraph.ingest.templates.pipeline import ingest_file
+    from spreadgraph.ingest.templates.template_ingest import ingest_file
 
     result = ingest_file(path)
     text = f"{path}: {result.action} {result.case_id} (revision {result.revision})"

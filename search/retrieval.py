@@ -50,7 +50,7 @@ from typing import Any, Literal
 
 from neo4j import Driver
 from spreadgraph.graph.connection import read_rows
-from spreadgraph.search import cypher
+from spreadgraph.search import statements
 from spreadgraph.search.facets import Facets, facets
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.passages import apply_passages, merge_overlaps, read_passages
@@ -98,7 +98,7 @@ EXACT_POOL = 1_000
 #: candidates (two filters: 77-128 → 34-46 ms; docs/benchmarks.md, "Fifth pass").
 SAFETY = 0.25
 MAX_CANDIDATES = 10_000
-EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/cypher.py)
+EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/statements.py)
 KINDS = ("excerpt", "case", "barrier", "approach")
 NODE_KINDS = KINDS[1:]
 #: Filters that give each statement shape: none, a case filter, a source filter (Searcher.warm_up).
@@ -257,9 +257,9 @@ class Scope:
             return filters.params()
         return {
             **filters.params(),
-            "case_ids": cypher.padded(list(self.case_ids), CASE_IDS_PAD),
-            "barrier_ids": cypher.padded(list(self.barrier_ids), ITEM_IDS_PAD),
-            "approach_ids": cypher.padded(list(self.approach_ids), ITEM_IDS_PAD),
+            "case_ids": statements.padded(list(self.case_ids), CASE_IDS_PAD),
+            "barrier_ids": statements.padded(list(self.barrier_ids), ITEM_IDS_PAD),
+            "approach_ids": statements.padded(list(self.approach_ids), ITEM_IDS_PAD),
         }
 
 
@@ -327,8 +327,8 @@ class Searcher:
         return vector
 
     def read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Rows of one read statement: the parameters it uses, id lists padded (`cypher.plan_stable`)."""
-        return read_rows(statement, cypher.plan_stable(statement, params), driver=self.driver)
+        """Rows of one read statement: the parameters it uses, id lists padded (`statements.plan_stable`)."""
+        return read_rows(statement, statements.plan_stable(statement, params), driver=self.driver)
 
     # -- candidate counts -----------------------------------------------------------------------
 
@@ -381,10 +381,10 @@ class Searcher:
         plan = plan or self.plan(filters, depth, scope)
         kind, candidates = retriever, plan.candidates
         if retriever == "vector" and plan.exact:
-            kind, candidates = "vector_exact", min(candidates, 2 * depth)  # see cypher.UNIT_VECTOR_EXACT
+            kind, candidates = "vector_exact", min(candidates, 2 * depth)  # see statements.UNIT_VECTOR_EXACT
         elif retriever == "fulltext" and plan.exact:
             candidates = MAX_CANDIDATES  # Lucene scores every match; keep all that pass the filters
-        statement = cypher.unit_query(kind, filters.excerpt_predicate(), filters)
+        statement = statements.unit_query(kind, filters.excerpt_predicate(), filters)
         params = {
             "vector": vector,
             "lucene": lucene,
@@ -414,7 +414,7 @@ class Searcher:
             return {}
         scope = scope or self.scope(filters)
         candidates = min(MAX_CANDIDATES, max(depth * 4, 200) * (4 if filters.selective else 1))
-        statement = cypher.node_lists_query(list(lists), filters.case_predicate(), filters.lists_cases)
+        statement = statements.node_lists_query(list(lists), filters.case_predicate(), filters.lists_cases)
         params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
         found: dict[str, list[SearchResult]] = {f"{kind}:{retriever}": [] for kind, retriever in lists}
         for row in self.read(statement, {**params, **scope.params(filters)}):
@@ -441,11 +441,11 @@ class Searcher:
         jobs = {}
         windows = [r.id for r in results if r.kind == "excerpt"]
         if windows:
-            jobs["excerpt"] = _POOL.submit(self.read, cypher.UNIT_DETAILS, {"ids": windows})
+            jobs["excerpt"] = _POOL.submit(self.read, statements.UNIT_DETAILS, {"ids": windows})
         for kind in NODE_KINDS:
             ids = [r.id for r in results if r.kind == kind]
             if ids:
-                statement = cypher.node_evidence_query(kind, predicate)
+                statement = statements.node_evidence_query(kind, predicate)
                 params = {"ids": ids, "vector": vector, "units": list(units), "claims": EVIDENCE_CLAIMS}
                 jobs[kind] = _POOL.submit(self.read, statement, {**params, **scope.params(filters)})
         merged = any(r.merged for r in results)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spreadgraph.ingest.documents.pipeline import DocumentPipeline
+from spreadgraph.ingest.documents.parsing import DocumentPipeline
 from spreadgraph.schema.document_models import ParsedDocument, RawDocument
 
 

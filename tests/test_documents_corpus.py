@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from spreadgraph.ingest.documents.pipeline import DocumentPipeline
+from spreadgraph.ingest.documents.parsing import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.schema.document_models import ParsedDocument
 

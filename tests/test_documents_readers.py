@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from spreadgraph.ingest.documents.pipeline import parse_document
+from spreadgraph.ingest.documents.parsing import parse_document
 from spreadgraph.ingest.documents.readers import (
     CodedExcerptReader,
     DocxReader,

@@ -12,7 +12,7 @@ from spreadgraph.graph.documents import save_document, write_document
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.dispatch import kind_of
 from spreadgraph.ingest.documents.ingester import ingest_document
-from spreadgraph.ingest.documents.pipeline import parse_document
+from spreadgraph.ingest.documents.parsing import parse_document
 
 from spreadgraph.errors import IngestError
 from tests.conftest import shared_path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from spreadgraph.ingest.documents.pipeline import parse_document
+from spreadgraph.ingest.documents.parsing import parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
 from spreadgraph.ingest.extraction.scoring import Weights, quotas
 from spreadgraph.ingest.extraction.selection import grow_windows

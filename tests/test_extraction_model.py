@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from spreadgraph.ingest.documents.pipeline import parse_document
+from spreadgraph.ingest.documents.parsing import parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
 from spreadgraph.ingest.extraction.scoring import Weights, score_sentences
 from spreadgraph.schema.extraction_models import KINDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from spreadgraph.ingest.documents.pipeline import parse_document
+from spreadgraph.ingest.documents.parsing import parse_document
 from spreadgraph.search.sentences import document_sentences, split_spans
 
 DOC = """# Rolling out the falls clinic

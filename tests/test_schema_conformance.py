@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from neo4j import Driver
-from spreadgraph.graph.review import set_status
+from spreadgraph.graph.decisions import set_status
 from spreadgraph.ingest.documents.ingester import ingest_document
-from spreadgraph.ingest.templates.pipeline import ingest_file
+from spreadgraph.ingest.templates.template_ingest import ingest_file
 from spreadgraph.schema.model import NODE_TYPES, REL_TYPES
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "cases"

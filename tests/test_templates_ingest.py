@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from spreadgraph.graph.connection import read
-from spreadgraph.graph.review import list_cases, set_status
+from spreadgraph.graph.decisions import list_cases, set_status
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.dispatch import expand
-from spreadgraph.ingest.templates.pipeline import check_file, ingest_bytes, ingest_file
+from spreadgraph.ingest.templates.template_ingest import check_file, ingest_bytes, ingest_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "cases"
 DEMO = sorted(EXAMPLES.glob("*.yaml"))

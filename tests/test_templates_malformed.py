@@ -9,8 +9,8 @@ import yaml
 from spreadgraph.graph.snapshot import fingerprint
 from spreadgraph.ingest.templates.checks import validate
 from spreadgraph.ingest.templates.loader import load_text
-from spreadgraph.ingest.templates.pipeline import check_file, ingest_bytes, ingest_file
 from spreadgraph.ingest.templates.problems import TemplateInvalid
+from spreadgraph.ingest.templates.template_ingest import check_file, ingest_bytes, ingest_file
 
 VALID = (
     Path(__file__).resolve().parents[1] / "examples" / "cases" / "pfcc-phase-2-peer-coaching.yaml"

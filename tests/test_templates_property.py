@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.ingest.templates.pipeline import check_bytes, ingest_bytes
 from spreadgraph.ingest.templates.problems import TemplateInvalid
+from spreadgraph.ingest.templates.template_ingest import check_bytes, ingest_bytes
 
 TEXT = (
     Path(__file__).resolve().parents[1] / "examples" / "cases" / "pfcc-phase-2-peer-coaching.yaml"

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
-from spreadgraph.graph.review import set_status
+from spreadgraph.graph.decisions import set_status
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.ingest.templates.pipeline import ingest_file
+from spreadgraph.ingest.templates.template_ingest import ingest_file
 from spreadgraph.webui.app import create_app
 from spreadgraph.webui.canned import canned_queries
 from spreadgraph.webui.deps import settings as settings_dep

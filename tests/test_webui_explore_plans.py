@@ -8,16 +8,19 @@ from typing import Any
 
 import pytest
 from neo4j import Driver
-from spreadgraph.graph import neighbourhood, overview, pages, versioned_cache
+from spreadgraph.graph import neighbourhood, overview_queries, pages, versioned_cache
 
 LINKS = pages.LINK_KINDS
 STATEMENTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "cfir by domain": (overview.CFIR_BY_DOMAIN, {}),
-    "cfir by construct": (overview.CFIR_BY_CONSTRUCT, {}),
-    "uncoded barriers": (overview.UNCODED, {}),
-    "top barriers": (overview.TOP_BARRIERS, {"limit": 12}),
-    "map cells": (overview.CELLS, {"barriers": ["barrier:a", "barrier:b"], "kinds": overview.MAP_KINDS}),
-    "top approaches": (overview.TOP_APPROACHES, {"limit": 10}),
+    "cfir by domain": (overview_queries.CFIR_BY_DOMAIN, {}),
+    "cfir by construct": (overview_queries.CFIR_BY_CONSTRUCT, {}),
+    "uncoded barriers": (overview_queries.UNCODED, {}),
+    "top barriers": (overview_queries.TOP_BARRIERS, {"limit": 12}),
+    "map cells": (
+        overview_queries.CELLS,
+        {"barriers": ["barrier:a", "barrier:b"], "kinds": overview_queries.MAP_KINDS},
+    ),
+    "top approaches": (overview_queries.TOP_APPROACHES, {"limit": 10}),
     "version": (versioned_cache.VERSION, {}),
     "case": (neighbourhood._CASE, {"id": "case:a"}),
     "case items": (neighbourhood._CASE_ITEMS, {"id": "case:a"}),

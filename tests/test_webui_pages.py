@@ -18,9 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from spreadgraph.graph.connection import write
-from spreadgraph.graph.review import set_status
+from spreadgraph.graph.decisions import set_status
 from spreadgraph.ingest.documents.ingester import ingest_document
-from spreadgraph.ingest.templates.pipeline import ingest_bytes, ingest_file
+from spreadgraph.ingest.templates.template_ingest import ingest_bytes, ingest_file
 from spreadgraph.webui.app import create_app
 
 from tests.conftest import analyst_token, wipe_data

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from spreadgraph.graph.connection import read, write
-from spreadgraph.graph.review import claim_state, decisions, get_case
+from spreadgraph.graph.decisions import claim_state, decisions, get_case
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.ingest.templates.pipeline import ingest_bytes
+from spreadgraph.ingest.templates.template_ingest import ingest_bytes
 from spreadgraph.schema.model import NODE_TYPES, REL_TYPES
 from spreadgraph.webui.app import create_app
 from spreadgraph.webui.caseform import form_to_template

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from spreadgraph.graph.connection import read
-from spreadgraph.graph.review import get_case
+from spreadgraph.graph.decisions import get_case
 from spreadgraph.graph.snapshot import fingerprint
-from spreadgraph.ingest.templates.pipeline import check_bytes
+from spreadgraph.ingest.templates.template_ingest import check_bytes
 from spreadgraph.webui.app import create_app
 from spreadgraph.webui.caseform import form_to_template
 

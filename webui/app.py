@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from spreadgraph.webui.errors import API_ERROR_RESPONSES, InvalidRequest, MethodNotAllowed, NotFound
+from spreadgraph.webui.http_errors import API_ERROR_RESPONSES, InvalidRequest, MethodNotAllowed, NotFound
 from spreadgraph.webui.render import HERE, FormatMiddleware, error_app, error_response
 from spreadgraph.webui.security import GuardMiddleware, configured_hosts
 from starlette.exceptions import HTTPException as StarletteHTTPException

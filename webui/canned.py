@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-from spreadgraph.webui.errors import InvalidRequest
+from spreadgraph.webui.http_errors import InvalidRequest
 
 FILE = Path(__file__).resolve().parents[1] / "schema" / "canned_queries.yaml"
 

@@ -13,7 +13,7 @@ from neo4j import Driver
 from spreadgraph.graph.connection import get_driver
 from spreadgraph.graph.privacy import private_data
 from spreadgraph.webui.auth import User
-from spreadgraph.webui.errors import Forbidden, NotSignedIn
+from spreadgraph.webui.http_errors import Forbidden, NotSignedIn
 from spreadgraph.webui.security import check_csrf
 from spreadgraph.webui.sessions import request_user, session_binding
 

@@ -18,7 +18,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from spreadgraph.webui.errors import InternalError, NotFound
+from spreadgraph.webui.http_errors import InternalError, NotFound
 from spreadgraph.webui.security import CSRF_COOKIE, csrf_token
 from spreadgraph.webui.sessions import account_for, session_binding
 from starlette.types import ASGIApp, Receive, Scope, Send

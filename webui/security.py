@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from functools import lru_cache
 
 from fastapi import Request
-from spreadgraph.webui.errors import BadHost, BodyTooLarge, CsrfRefused
+from spreadgraph.webui.http_errors import BadHost, BodyTooLarge, CsrfRefused
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from spreadgraph.config import get_settings

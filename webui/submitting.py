@@ -14,10 +14,10 @@ import weakref
 
 import anyio
 from neo4j import Driver
-from spreadgraph.graph.cases import CaseWrite
+from spreadgraph.graph.case_writer import CaseWrite
 from spreadgraph.graph.submissions import submit_as
-from spreadgraph.ingest.templates.pipeline import check_bytes
 from spreadgraph.ingest.templates.problems import Problem
+from spreadgraph.ingest.templates.template_ingest import check_bytes
 from spreadgraph.schema.template import CaseTemplate
 from spreadgraph.webui.auth import User
 from starlette.concurrency import run_in_threadpool

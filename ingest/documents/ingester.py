@@ -41,7 +41,7 @@ from spreadgraph.graph.documents import (
     source_id_for,
     write_document,
 )
-from spreadgraph.ingest.documents.pipeline import DocumentPipeline, parse_document
+from spreadgraph.ingest.documents.parsing import DocumentPipeline, parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Extraction

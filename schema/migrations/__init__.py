@@ -115,7 +115,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         5,
         "taxonomies: CFIR 2.0, CFIR 2009, ERIC, NASSS, CFIR-ERIC matching",
         load="load_taxonomies",
-        inputs=lambda ctx: taxonomy_digest() + _module_digest("spreadgraph.graph.taxonomy"),
+        inputs=lambda ctx: taxonomy_digest() + _module_digest("spreadgraph.graph.taxonomy_writer"),
     ),
     Migration(6, "contributor ids without e-mail addresses", load="rekey_contributors"),
 )

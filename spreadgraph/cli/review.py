@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spreadgraph.errors import SpreadgraphError
-from spreadgraph.graph.review import (
+from spreadgraph.graph.decisions import (
     case_key,
     claim_state,
     decide_claim,

@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from spreadgraph.errors import SpreadgraphError
 from spreadgraph.ingest.dispatch import Kind, expand, kind_of
-from spreadgraph.ingest.templates.pipeline import check_file
 from spreadgraph.ingest.templates.problems import TemplateInvalid
+from spreadgraph.ingest.templates.template_ingest import check_file
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

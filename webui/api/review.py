@@ -3,7 +3,7 @@
 `POST /api/cases/{id}/publish`, `POST /api/cases/{id}/reject` (a reason is required; both name
 the revision the reviewer saw, and answer 409 when the case was resubmitted since),
 `POST /api/claims/{id}/confirm`, `POST /api/claims/{id}/reject`. Each decision is recorded in
-the graph (graph/review.py) with `via: api`.
+the graph (graph/decisions.py) with `via: api`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
-from spreadgraph.graph.review import case_key, claim_state, decide_claim, set_status
+from spreadgraph.graph.decisions import case_key, claim_state, decide_claim, set_status
 from spreadgraph.webui.deps import DriverDep, RequireReviewer
-from spreadgraph.webui.errors import Conflict, InvalidRequest, NotFound
+from spreadgraph.webui.http_errors import Conflict, InvalidRequest, NotFound
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["review"])

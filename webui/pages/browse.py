@@ -24,8 +24,8 @@ from spreadgraph.webui.contexts import (
     SourceRef,
 )
 from spreadgraph.webui.deps import DriverDep
-from spreadgraph.webui.errors import NotFound
 from spreadgraph.webui.highlight import segments
+from spreadgraph.webui.http_errors import NotFound
 from spreadgraph.webui.pages.items import neighbourhood_of
 from spreadgraph.webui.render import respond
 from starlette.concurrency import run_in_threadpool

@@ -22,7 +22,7 @@ from spreadgraph.graph.guard import run_read_only
 from spreadgraph.schema.model import NODE_TYPES, REL_TYPES
 from spreadgraph.webui.canned import CannedQuery, canned_queries
 from spreadgraph.webui.deps import ConsoleAccess, CsrfChecked, DriverDep, SettingsDep
-from spreadgraph.webui.errors import InvalidRequest, NotFound
+from spreadgraph.webui.http_errors import InvalidRequest, NotFound
 from spreadgraph.webui.render import cell_text, respond, wanted_format
 from starlette.concurrency import run_in_threadpool
 

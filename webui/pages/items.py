@@ -24,7 +24,7 @@ from spreadgraph.webui.contexts import (
     Tally,
 )
 from spreadgraph.webui.deps import DriverDep
-from spreadgraph.webui.errors import NotFound
+from spreadgraph.webui.http_errors import NotFound
 from spreadgraph.webui.render import href, respond
 from starlette.concurrency import run_in_threadpool
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from neo4j import Driver
 from pydantic import Field, computed_field
-from spreadgraph.graph import overview as queries
+from spreadgraph.graph import overview_queries as queries
 from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
 from spreadgraph.webui.contexts import Model
 from spreadgraph.webui.deps import DriverDep

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from spreadgraph.graph import review as graph_review
+from spreadgraph.graph import decisions as graph_review
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireReviewer
-from spreadgraph.webui.errors import Conflict, InvalidRequest, NotFound
+from spreadgraph.webui.http_errors import Conflict, InvalidRequest, NotFound
 from spreadgraph.webui.render import href, respond, wanted_format
 from starlette.concurrency import run_in_threadpool
 

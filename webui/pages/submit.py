@@ -13,13 +13,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from spreadgraph.graph.review import get_case
+from spreadgraph.graph.decisions import get_case
 from spreadgraph.ingest.templates.loader import MAX_BYTES, size_problem
 from spreadgraph.ingest.templates.problems import Problem
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.caseform import PartView, ProblemView, build_views, form_to_template
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireContributor, UserDep
-from spreadgraph.webui.errors import BodyTooLarge, NotFound
+from spreadgraph.webui.http_errors import BodyTooLarge, NotFound
 from spreadgraph.webui.render import href, respond, wanted_format
 from spreadgraph.webui.submitting import check_template, submit
 from starlette.concurrency import run_in_threadpool

@@ -21,7 +21,7 @@ from spreadgraph.schema.document_models import (
 )
 
 from .attribution import QuoteAttributor
-from .cases import CaseAttributor, case_key
+from .case_attribution import CaseAttributor, case_key
 from .cleaning import DocumentCleaner
 from .readers import reader_for
 from .structure import DocumentSegmenter

@@ -12,7 +12,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 from spreadgraph.graph.connection import read, write_tx
-from spreadgraph.graph.items import tidy_items
+from spreadgraph.graph.item_resolution import tidy_items
 
 from spreadgraph.errors import SpreadgraphError
 

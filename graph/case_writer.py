@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import ManagedTransaction
-from spreadgraph.graph.items import ItemName, resolve_items, tidy_items
+from spreadgraph.graph.item_resolution import ItemName, resolve_items, tidy_items
 from spreadgraph.schema.diff import changed_paths
 from spreadgraph.schema.model import CLAIM_ENDS
 from spreadgraph.schema.template import CaseTemplate, contributor_key, normalise_name

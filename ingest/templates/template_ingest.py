@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from neo4j import Driver
-from spreadgraph.graph.cases import CaseWrite, submit_case
+from spreadgraph.graph.case_writer import CaseWrite, submit_case
 from spreadgraph.graph.connection import write_tx
 from spreadgraph.ingest.templates.checks import validate
 from spreadgraph.ingest.templates.loader import load_bytes, size_problem
