@@ -204,3 +204,58 @@ def suggested_claims(
 def decisions(node_id: str, *, driver: Driver | None = None) -> list[dict[str, Any]]:
     """Every decision recorded on a case or claim, oldest first."""
     return read(_DECISIONS, {"id": node_id}, driver=driver)
+
+
+class NotDecidable(SpreadgraphError):
+    """No case or claim has this id (404)."""
+
+    status = 404
+    code = "not_found"
+
+
+class AlreadyDecided(SpreadgraphError):
+    """The claim was confirmed or rejected already (409)."""
+
+    status = 409
+    code = "conflict"
+
+
+def decide_case(
+    case_id: str,
+    status: str,
+    *,
+    reviewer: str,
+    note: str | None = None,
+    via: str,
+    revision: int | None = None,
+    driver: Driver | None = None,
+) -> str:
+    """The one case decision the CLI, the API and the pages make: publish or reject, recorded;
+    returns the case id, or raises NotDecidable / RevisionChanged."""
+    key = case_key(case_id)
+    if not set_status(key, status, reviewer=reviewer, note=note, via=via, revision=revision, driver=driver):
+        raise NotDecidable(f"no case has the id '{key}'", hint="see `spreadgraph review list`")
+    return key
+
+
+def decide_suggested_claim(
+    claim_id: str,
+    decision: str,
+    *,
+    reviewer: str,
+    note: str | None = None,
+    via: str,
+    driver: Driver | None = None,
+) -> dict[str, Any]:
+    """The one claim decision: confirm or reject a suggested claim, recorded; raises NotDecidable
+    or AlreadyDecided (saying by whom) otherwise."""
+    done = decide_claim(claim_id, decision, reviewer=reviewer, note=note, via=via, driver=driver)
+    if done is not None:
+        return done
+    state = claim_state(claim_id, driver=driver)
+    if state is None:
+        raise NotDecidable(f"no claim has the id '{claim_id}'", hint="see `spreadgraph review claims`")
+    by = f" (by {state['reviewed_by']})" if state.get("reviewed_by") else ""
+    raise AlreadyDecided(
+        f"the claim is already {state['status']}{by}", hint="only suggested claims are confirmed or rejected"
+    )

@@ -110,5 +110,5 @@ def test_ingest_dir_then_review_list_publish_reject(graph: Driver, tmp_path: Pat
     before = fingerprint()
     missing = cli("review", "publish", "no-such-case")
     assert missing.returncode != 0
-    assert "no case with id 'case:no-such-case'" in missing.stdout + missing.stderr
+    assert "no case has the id 'case:no-such-case'" in missing.stdout + missing.stderr
     assert fingerprint() == before

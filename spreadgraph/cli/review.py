@@ -9,25 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from spreadgraph.errors import SpreadgraphError
-from spreadgraph.graph.decisions import (
-    case_key,
-    claim_state,
-    decide_claim,
-    list_cases,
-    set_status,
-    suggested_claims,
-)
+from spreadgraph.graph.decisions import decide_case, decide_suggested_claim, list_cases, suggested_claims
 from spreadgraph.schema.model import CASE_STATUSES
 
 app = typer.Typer(help="Review submitted cases: list them, publish or reject.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
 STATES = (*CASE_STATUSES, "all")
-
-
-class CaseNotFound(SpreadgraphError):
-    status = 404
-    code = "case_not_found"
 
 
 @app.command("list")
@@ -69,9 +56,8 @@ def publish(
     if revision is not None and len(case_ids) != 1:
         raise typer.BadParameter("--revision names the revision of one case")
     for case_id in case_ids:
-        if not set_status(case_id, "published", reviewer=_reviewer(reviewer), revision=revision):
-            raise CaseNotFound(f"no case with id {case_key(case_id)!r}", hint="see `spreadgraph review list`")
-        out.print(f"published {case_key(case_id)}")
+        key = decide_case(case_id, "published", reviewer=_reviewer(reviewer), via="cli", revision=revision)
+        out.print(f"published {key}")
 
 
 @app.command()
@@ -86,11 +72,10 @@ def reject(
     """Reject a case, giving the reason."""
     if not reason.strip():
         raise typer.BadParameter("--reason must not be empty")
-    if not set_status(
-        case_id, "rejected", reviewer=_reviewer(reviewer), note=reason.strip(), revision=revision
-    ):
-        raise CaseNotFound(f"no case with id {case_key(case_id)!r}", hint="see `spreadgraph review list`")
-    out.print(f"rejected {case_key(case_id)}: {reason.strip()}")
+    key = decide_case(
+        case_id, "rejected", reviewer=_reviewer(reviewer), note=reason.strip(), via="cli", revision=revision
+    )
+    out.print(f"rejected {key}: {reason.strip()}")
 
 
 @app.command()
@@ -114,14 +99,7 @@ def claims(limit: int = typer.Option(50, "--limit", min=1, help="How many to sho
 
 def _decide(claim_ids: list[str], decision: str, reviewer: str | None, note: str | None) -> None:
     for claim_id in claim_ids:
-        done = decide_claim(claim_id, decision, reviewer=_reviewer(reviewer), note=note)
-        if done is None:
-            state = claim_state(claim_id)
-            if state is None:
-                raise CaseNotFound(f"no claim with id {claim_id!r}", hint="see `spreadgraph review claims`")
-            raise SpreadgraphError(
-                f"{claim_id} is already {state['status']}; only suggested claims are decided"
-            )
+        decide_suggested_claim(claim_id, decision, reviewer=_reviewer(reviewer), note=note, via="cli")
         out.print(f"{decision} {claim_id}")
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
-from spreadgraph.graph.decisions import case_key, claim_state, decide_claim, set_status
+from spreadgraph.graph.decisions import decide_case, decide_suggested_claim
 from spreadgraph.webui.deps import DriverDep, RequireReviewer
-from spreadgraph.webui.http_errors import Conflict, InvalidRequest, NotFound
+from spreadgraph.webui.http_errors import InvalidRequest
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["review"])
@@ -45,14 +45,19 @@ def _clean(text: str | None) -> str | None:
 async def _case(
     case_id: str, status: str, reviewer: str, note: str | None, revision: int, driver
 ) -> dict[str, Any]:
-    found = await run_in_threadpool(
-        set_status, case_id, status, reviewer=reviewer, note=note, via="api", revision=revision, driver=driver
+    key = await run_in_threadpool(
+        decide_case,
+        case_id,
+        status,
+        reviewer=reviewer,
+        note=note,
+        via="api",
+        revision=revision,
+        driver=driver,
     )
-    if not found:
-        raise NotFound(f"no case has the id '{case_key(case_id)}'")
     return {
         "ok": True,
-        "case_id": case_key(case_id),
+        "case_id": key,
         "status": status,
         "revision": revision,
         "reviewed_by": reviewer,
@@ -81,18 +86,9 @@ async def reject_case(case_id: str, body: Reason, user: RequireReviewer, driver:
 
 
 async def _claim(claim_id: str, decision: str, reviewer: str, note: str | None, driver) -> dict[str, Any]:
-    done = await run_in_threadpool(
-        decide_claim, claim_id, decision, reviewer=reviewer, note=note, via="api", driver=driver
+    await run_in_threadpool(
+        decide_suggested_claim, claim_id, decision, reviewer=reviewer, note=note, via="api", driver=driver
     )
-    if done is None:
-        state = await run_in_threadpool(claim_state, claim_id, driver=driver)
-        if state is None:
-            raise NotFound(f"no claim has the id '{claim_id}'")
-        raise Conflict(
-            f"the claim is already {state['status']}"
-            + (f" (by {state['reviewed_by']})" if state.get("reviewed_by") else ""),
-            hint="only suggested claims are confirmed or rejected",
-        )
     return {"ok": True, "claim_id": claim_id, "status": decision, "reviewed_by": reviewer, "note": note}
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from spreadgraph.graph import decisions as graph_review
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireReviewer
-from spreadgraph.webui.http_errors import Conflict, InvalidRequest, NotFound
+from spreadgraph.webui.http_errors import InvalidRequest
 from spreadgraph.webui.render import href, respond, wanted_format
 from starlette.concurrency import run_in_threadpool
 
@@ -169,8 +169,8 @@ async def _set_case(
 ) -> Response:
     """Record a publish or reject of the revision the form names (409 if it changed since)."""
     revision = await _revision(request)
-    found = await run_in_threadpool(
-        graph_review.set_status,
+    key = await run_in_threadpool(
+        graph_review.decide_case,
         case_id,
         status,
         reviewer=user.name,
@@ -179,9 +179,6 @@ async def _set_case(
         revision=revision,
         driver=driver,
     )
-    key = graph_review.case_key(case_id)
-    if not found:
-        raise NotFound(f"no case has the id '{key}'")
     return _after(request, status, key, {"case_id": key, "status": status, "note": note})
 
 
@@ -207,14 +204,15 @@ async def reject(request: Request, case_id: str, user: RequireReviewer, driver: 
 
 async def _decide(request: Request, claim_id: str, decision: str, user: User, driver: Any) -> Response:
     note = await _note(request)
-    done = await run_in_threadpool(
-        graph_review.decide_claim, claim_id, decision, reviewer=user.name, note=note, via="web", driver=driver
+    await run_in_threadpool(
+        graph_review.decide_suggested_claim,
+        claim_id,
+        decision,
+        reviewer=user.name,
+        note=note,
+        via="web",
+        driver=driver,
     )
-    if done is None:
-        state = await run_in_threadpool(graph_review.claim_state, claim_id, driver=driver)
-        if state is None:
-            raise NotFound(f"no claim has the id '{claim_id}'")
-        raise Conflict(f"the claim is already {state['status']}", hint="reload the review queue")
     label = "confirmed" if decision == "confirmed" else "claim-rejected"
     return _after(request, label, claim_id, {"claim_id": claim_id, "status": decision})
 
