@@ -147,3 +147,26 @@ def test_taxonomy_descriptions_are_present(migrated: Driver) -> None:
         "AND size(coalesce(n.description, '')) < 20 RETURN count(n)",
     )
     assert missing == 0
+
+
+def test_old_contributor_ids_lose_their_email_address(graph: Driver, neo4j_settings) -> None:
+    """Migration 6: ids built from an e-mail address become name + hash, revisions follow."""
+    from spreadgraph.graph.migrate import STEPS
+    from spreadgraph.schema.template import contributor_key
+
+    graph.execute_query(
+        """
+        CREATE (:Contributor {id: 'contributor:jo@example.org', name: 'Jo Bloggs', contact: 'jo@example.org'})
+        CREATE (:Revision {id: 'revision:x:1', number: 1, submitted_by: 'contributor:jo@example.org'})
+        """
+    )
+    STEPS["rekey_contributors"](graph, migration_context(neo4j_settings))
+    new = contributor_key("Jo Bloggs", "jo@example.org")
+    assert "@" not in new and new.startswith("contributor:jo-bloggs-")
+    rows = graph.execute_query(
+        "MATCH (c:Contributor {id: $id}) MATCH (r:Revision {submitted_by: $id}) RETURN count(*) AS n", id=new
+    ).records
+    assert rows[0]["n"] == 1
+    before = fingerprint(graph)
+    STEPS["rekey_contributors"](graph, migration_context(neo4j_settings))  # idempotent
+    assert fingerprint(graph) == before
