@@ -51,3 +51,60 @@ class SearchResponse(BaseModel):
     filters: dict[str, Any]
     notes: list[str] = Field(default_factory=list)
     results: list[SearchResult] = Field(default_factory=list)
+
+
+def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:
+    """A result from a statement row (the columns of `UNIT_DETAILS` and the node statements)."""
+    case = (
+        CaseRef(id=row["case_id"], title=row["case_title"], status=row["case_status"])
+        if row.get("case_id")
+        else None
+    )
+    source = None
+    if row.get("source_id"):
+        template = row["source_kind"] == "template"
+        spanned = row.get("spanned") and row.get("start") is not None
+        source = SourceRef(
+            id=row["source_id"],
+            title=row["source_title"],
+            file_name=row["file_name"],
+            kind=row["source_kind"],
+            source_type=row["source_type"],
+            year=row["year"],
+            template_id=(case.id.removeprefix("case:") if case else None) if template else None,
+            start=row["start"] if spanned else None,
+            end=row["end"] if spanned else None,
+            field=row.get("field"),
+        )
+    return SearchResult(
+        kind=kind,
+        id=row["id"],
+        score=float(row["score"]),
+        text=row.get("text"),
+        name=row.get("name"),
+        description=row.get("description"),
+        section=row.get("section"),
+        speaker_role=row.get("speaker_role"),
+        case=case,
+        source=source,
+    )
+
+
+def fill_results(results: list[SearchResult], kind: str, rows: list[dict[str, Any]]) -> None:
+    """Copy what each row (details or evidence, keyed by `id`) says onto the result of `kind`
+    with that id; scores, ranks and merged ids stay."""
+    found = {row["id"]: row for row in rows}
+    for r in results:
+        row = found.get(r.id) if r.kind == kind else None
+        if row:
+            filled = result_from_row(kind, {**row, "score": r.score})
+            r.name, r.description = filled.name, filled.description
+            r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
+            r.case, r.source = filled.case, filled.source
+
+
+def ranked_window(row: dict[str, Any]) -> SearchResult:
+    """An excerpt window as ranked: id, score and what overlap merging needs (source, template
+    field, span); :meth:`Searcher.hydrate` fills in the rest for the fused top."""
+    source = SourceRef(id=row["source_id"], field=row["field"], start=row["start"], end=row["end"])
+    return SearchResult(kind="excerpt", id=row["id"], score=float(row["score"]), source=source)

@@ -44,34 +44,24 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from itertools import zip_longest
 from typing import Any, Literal
 
 from neo4j import Driver
 from spreadgraph.graph.connection import read_rows
 from spreadgraph.search import statements
-from spreadgraph.search.facets import Facets, facets
+from spreadgraph.search.facets import facets
 from spreadgraph.search.filters import SearchFilters
-from spreadgraph.search.passages import apply_passages, merge_overlaps, read_passages
+from spreadgraph.search.fusion import FUSION, Fusion, fuse, interleave
+from spreadgraph.search.passages import apply_passages, read_passages
 from spreadgraph.search.query import prepare
-from spreadgraph.search.results import CaseRef, SearchResponse, SearchResult, SourceRef
+from spreadgraph.search.results import (
+    SearchResponse,
+    SearchResult,
+    fill_results,
+    ranked_window,
+)
+from spreadgraph.search.scope import Plan, Scope, scope_of
 
-RRF_K = 10
-#: The excerpt vector list counts 0.75 of a full-text list in RRF. Windows that share their best
-#: sentence tie in the vector list (a window scores its best sentence), so its ranks are coarser
-#: than Lucene's over the window text. Measured over the corpus (docs/benchmarks.md, relevance):
-#: dev MRR 0.85 -> 0.93 and on the 354-query proxy 0.88 -> 0.91; weights 0.5-0.75 help both sets,
-#: 1.25 hurts both. Node kinds (case, barrier, approach) are unmeasured and keep weight 1.
-RRF_WEIGHTS: dict[str, float] = {"excerpt:vector": 0.75}
-#: Fixed-scale score fusion (``fusion="score"``): ``W_VECTOR·cos + W_FULLTEXT·s/(s + LUCENE_HALF)``.
-#: Cosine is taken from the index score (Neo4j reports (1 + cos) / 2); the Lucene score s is
-#: squashed by a fixed saturating transform, never by per-query min-max. Missing from a list = 0,
-#: except excerpt windows found by full text only, which get their exact vector score.
-W_VECTOR = 0.7
-W_FULLTEXT = 0.3
-LUCENE_HALF = 10.0  # a Lucene score of 10 maps to 0.5 (round value, not tuned per query)
-FUSION = "rrf"
 #: Score fusion: the vector score (same scale as the index's) of windows found by full text only,
 #: so a window just past the vector list's cut-off is not scored as if unrelated (cos 0).
 UNIT_COSINE = """
@@ -115,177 +105,12 @@ WARM_UP_TEXTS = (
     "nurses and doctors working across teams",
 )
 Mode = Literal["hybrid", "vector", "fulltext"]
-Fusion = Literal["rrf", "score"]
-
-
-def rrf(
-    rankings: dict[str, Sequence[str]], k: int = RRF_K, weights: dict[str, float] | None = None
-) -> dict[str, float]:
-    """Weighted reciprocal rank fusion over named rankings (ids, best first; rank counts from 1):
-    ``sum weight / (k + rank)``, weight 1 unless :data:`RRF_WEIGHTS` (or `weights`) names the list."""
-    weights = RRF_WEIGHTS if weights is None else weights
-    fused: dict[str, float] = {}
-    for name, ranking in rankings.items():
-        weight = weights.get(name, 1.0)
-        for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
-    return fused
-
-
-def cosine_of(index_score: float) -> float:
-    """Cosine from a Neo4j vector score, which is (1 + cos) / 2 in [0, 1]."""
-    return 2.0 * index_score - 1.0
-
-
-def saturate(lucene_score: float, half: float = LUCENE_HALF) -> float:
-    """A Lucene score on a fixed [0, 1) scale: s / (s + half), the same for every query."""
-    s = max(lucene_score, 0.0)
-    return s / (s + half)
-
-
-def score_fusion(
-    scores: dict[str, dict[str, float]],
-    weights: dict[str, float] | None = None,
-    fill: dict[str, dict[str, float]] | None = None,
-) -> dict[str, float]:
-    """Convex fusion of fixed-scale scores per retriever (`vector` cosine, `fulltext` Lucene).
-
-    ``scores`` maps a list name ``"<kind>:<retriever>"`` to {item: raw score}. An item missing
-    from a list contributes its score from ``fill`` (same list name) if given, else 0 (no
-    evidence), never a per-query minimum.
-    """
-    weights = weights or {"vector": W_VECTOR, "fulltext": W_FULLTEXT}
-    fused: dict[str, float] = {}
-    for name, extra in (fill or {}).items():
-        scores = {**scores, name: {**extra, **scores.get(name, {})}}
-    for name, items in scores.items():
-        retriever = name.split(":", 1)[1]
-        for item, raw in items.items():
-            value = cosine_of(raw) if retriever == "vector" else saturate(raw)
-            fused[item] = fused.get(item, 0.0) + weights[retriever] * value
-    return fused
-
-
-def _result(kind: str, row: dict[str, Any]) -> SearchResult:
-    case = (
-        CaseRef(id=row["case_id"], title=row["case_title"], status=row["case_status"])
-        if row.get("case_id")
-        else None
-    )
-    source = None
-    if row.get("source_id"):
-        template = row["source_kind"] == "template"
-        spanned = row.get("spanned") and row.get("start") is not None
-        source = SourceRef(
-            id=row["source_id"],
-            title=row["source_title"],
-            file_name=row["file_name"],
-            kind=row["source_kind"],
-            source_type=row["source_type"],
-            year=row["year"],
-            template_id=(case.id.removeprefix("case:") if case else None) if template else None,
-            start=row["start"] if spanned else None,
-            end=row["end"] if spanned else None,
-            field=row.get("field"),
-        )
-    return SearchResult(
-        kind=kind,
-        id=row["id"],
-        score=float(row["score"]),
-        text=row.get("text"),
-        name=row.get("name"),
-        description=row.get("description"),
-        section=row.get("section"),
-        speaker_role=row.get("speaker_role"),
-        case=case,
-        source=source,
-    )
-
-
-def _fill(results: list[SearchResult], kind: str, rows: list[dict[str, Any]]) -> None:
-    """Copy what each row (details or evidence, keyed by `id`) says onto the result of `kind`
-    with that id; scores, ranks and merged ids stay."""
-    found = {row["id"]: row for row in rows}
-    for r in results:
-        row = found.get(r.id) if r.kind == kind else None
-        if row:
-            filled = _result(kind, {**row, "score": r.score})
-            r.name, r.description = filled.name, filled.description
-            r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
-            r.case, r.source = filled.case, filled.source
-
-
-def _ranked_window(row: dict[str, Any]) -> SearchResult:
-    """An excerpt window as ranked: id, score and what overlap merging needs (source, template
-    field, span); :meth:`Searcher.hydrate` fills in the rest for the fused top."""
-    source = SourceRef(id=row["source_id"], field=row["field"], start=row["start"], end=row["end"])
-    return SearchResult(kind="excerpt", id=row["id"], score=float(row["score"]), source=source)
 
 
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
 _VECTORS: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[float]]] = weakref.WeakKeyDictionary()
 _VECTORS_LOCK = threading.Lock()
-CASE_IDS_PAD = 1_001  # see Scope.params
-ITEM_IDS_PAD = 101  # barriers and approaches are fewer than cases
 VECTOR_CACHE = 512  # query vectors kept per embedder (a what-worked answer encodes its query once)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the filters let through: the passing cases' ids and the items (barriers, approaches)
-    their live claims are about (with any filter set), and the estimated share of search units
-    that pass."""
-
-    case_ids: tuple[str, ...] | None = None  # sorted
-    share: float = 1.0
-    units: int = 0
-    barrier_ids: tuple[str, ...] = ()
-    approach_ids: tuple[str, ...] = ()
-
-    def params(self, filters: SearchFilters) -> dict[str, Any]:
-        """The statements' filter parameters: the source filters', and with any filter set
-        `$case_ids`, `$barrier_ids` and `$approach_ids`.
-
-        Each is a top-level list (Neo4j then checks `c.id IN $case_ids` against a hash set built
-        once, where a list inside a map was scanned for every row, and a map of ids was planned
-        again for every new set of keys). Neo4j also keys cached plans by a list's size rounded
-        up to a power of ten, so each list is padded with empty ids (never a node's) to at least
-        :data:`CASE_IDS_PAD` (:data:`ITEM_IDS_PAD` for barriers and approaches): one plan per
-        statement for graphs of up to 10,000 cases and 1,000 barriers and approaches of each kind.
-        """
-        if self.case_ids is None:
-            return filters.params()
-        return {
-            **filters.params(),
-            "case_ids": statements.padded(list(self.case_ids), CASE_IDS_PAD),
-            "barrier_ids": statements.padded(list(self.barrier_ids), ITEM_IDS_PAD),
-            "approach_ids": statements.padded(list(self.approach_ids), ITEM_IDS_PAD),
-        }
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How excerpt units are fetched under the filters: exact scoring of a pool, or the index."""
-
-    exact: bool
-    candidates: int
-
-
-def _scope(found: Facets, filters: SearchFilters) -> Scope:
-    """The scope of `filters` (at least one set) matched against `found` (see `Searcher.scope`)."""
-    values = filters.values()
-    cases = found.passing_cases(values, filters.published_only)
-    if filters.has_case_filter:
-        share = len(cases) / max(len(found.cases), 1)
-    else:  # the excerpts of sources without a case count too
-        share = len(found.passing_sources(values)) / max(len(found.sources), 1)
-    return Scope(
-        case_ids=tuple(sorted(case.id for case in cases)),
-        share=share,
-        units=found.units,
-        barrier_ids=tuple(sorted({b for case in cases for b in case.barriers})),
-        approach_ids=tuple(sorted({a for case in cases for a in case.approaches})),
-    )
 
 
 class Searcher:
@@ -341,7 +166,7 @@ class Searcher:
             return Scope()
         found = facets(self.driver)
         key = ("scope", tuple(sorted(values.items())), filters.published_only)
-        return found.memo(key, lambda: _scope(found, filters))
+        return found.memo(key, lambda: scope_of(found, filters))
 
     def plan(self, filters: SearchFilters, depth: int, scope: Scope | None = None) -> Plan:
         """Exact scoring of the filtered pool, or index candidates, from the filters' selectivity.
@@ -393,7 +218,7 @@ class Searcher:
             "rescore": depth * RESCORE_FACTOR,
         }
         rows = self.read(statement, {**params, **scope.params(filters)})
-        return [_ranked_window(r) for r in rows]
+        return [ranked_window(r) for r in rows]
 
     def node_lists(
         self,
@@ -451,7 +276,7 @@ class Searcher:
         merged = any(r.merged for r in results)
         passages = _POOL.submit(read_passages, self.driver, results) if merged else None
         for kind, job in jobs.items():
-            _fill(results, kind, job.result())
+            fill_results(results, kind, job.result())
         if passages:
             apply_passages(results, passages.result())
 
@@ -556,45 +381,3 @@ class Searcher:
             return {}
         rows = self.read(UNIT_COSINE, {"ids": ids, "vector": vector})
         return {"excerpt:vector": {f"excerpt|{row['id']}": float(row["score"]) for row in rows}}
-
-
-def interleave(*lists: Sequence[SearchResult]) -> list[str]:
-    """Ids from the lists, first of each, then second of each, ... (each id once)."""
-    seen: dict[str, None] = {}
-    for row in zip_longest(*lists):
-        for r in row:
-            if r is not None:
-                seen.setdefault(r.id)
-    return list(seen)
-
-
-def fuse(
-    lists: dict[str, list[SearchResult]],
-    limit: int,
-    fusion: Fusion = FUSION,
-    fill: dict[str, dict[str, float]] | None = None,
-) -> list[SearchResult]:
-    """RRF (or fixed-scale score fusion) over the lists (one result per kind and id), overlap
-    suppression, the best `limit`."""
-    if fusion not in ("rrf", "score"):
-        raise ValueError(f"unknown fusion: {fusion!r} (use rrf or score)")
-    best: dict[str, SearchResult] = {}
-    rankings: dict[str, list[str]] = {}
-    raw: dict[str, dict[str, float]] = {}
-    for name, results in lists.items():
-        keys = []
-        for rank, r in enumerate(results, start=1):
-            key = f"{r.kind}|{r.id}"
-            keys.append(key)
-            best.setdefault(key, r)  # the lists are not used again: no copy
-            best[key].ranks[name.split(":", 1)[1]] = rank
-            raw.setdefault(name, {}).setdefault(key, r.score)
-        rankings[name] = keys
-    fused = rrf(rankings) if fusion == "rrf" else score_fusion(raw, fill=fill)
-    order = sorted(fused, key=lambda key: (-fused[key], key))
-    ranked = []
-    for key in order:
-        r = best[key]
-        r.score = round(fused[key], 6)
-        ranked.append(r)
-    return merge_overlaps(ranked)[:limit]

@@ -38,9 +38,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 from spreadgraph.search import answer_cypher as q
 from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.fusion import rrf
 from spreadgraph.search.query import prepare
 from spreadgraph.search.results import SearchResult
-from spreadgraph.search.retrieval import _POOL, Searcher, rrf
+from spreadgraph.search.retrieval import _POOL, Searcher
 
 MAX_CASES = 6
 MAX_ITEMS = 8

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 import pytest
 from neo4j import Driver
 from spreadgraph.search.filters import SearchFilters
+from spreadgraph.search.fusion import fuse, score_fusion
 from spreadgraph.search.passages import merge_overlaps
 from spreadgraph.search.query import MAX_QUERY_CHARS, escape_lucene, prepare
 from spreadgraph.search.results import SearchResult
-from spreadgraph.search.retrieval import Searcher, fuse, score_fusion
+from spreadgraph.search.retrieval import Searcher
 
 from tests.conftest import wipe_data
 from tests.search_fixtures import HOSPITAL, PRACTICE, WordVectors, seed, unit
@@ -221,7 +222,7 @@ def test_node_kinds_carry_their_best_evidence(searcher: Searcher) -> None:
 
 
 def test_rrf_weights_the_excerpt_vector_list_below_full_text() -> None:
-    from spreadgraph.search.retrieval import RRF_K, RRF_WEIGHTS, rrf
+    from spreadgraph.search.fusion import RRF_K, RRF_WEIGHTS, rrf
 
     lists = {"excerpt:vector": ["a", "b"], "excerpt:fulltext": ["b", "a"]}
     fused = rrf(lists)
