@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from pydantic import BaseModel, ConfigDict
+from spreadgraph.schema.template import Scale
 
 
 class Prop(BaseModel):
@@ -226,7 +229,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("sector", "string", "e.g. NHS"),
             P("country", "string", "country"),
             P("region", "string", "region"),
-            P("scale", "string", "single site | regional | national"),
+            P("scale", "string", " | ".join(get_args(Scale))),
             P("organisations", "list<string>", "organisations involved"),
         ),
     ),
