@@ -72,9 +72,7 @@ def cypher(client: httpx.Client, query: str) -> httpx.Response:
 
 
 def sign_in(client: httpx.Client, name: str, password: str = PASSWORD) -> httpx.Response:
-    page = client.get("/sign-in")
-    token = page.text.split(CSRF_FIELD, 1)[1].split('"', 1)[0]
-    return client.post("/sign-in", data={"name": name, "password": password, "csrf_token": token})
+    return client.post("/sign-in", data={"name": name, "password": password, "csrf_token": csrf_of(client)})
 
 
 def csrf_of(client: httpx.Client, path: str = "/sign-in") -> str:

@@ -100,9 +100,18 @@ def end_session(value: str | None) -> bool:
     return True
 
 
+def _request_session(request: Request) -> tuple[str, str, dict[str, Any]] | None:
+    """The request's session cookie checked once per request (deps, the page and its CSRF token
+    all ask)."""
+    state = request.scope.setdefault("state", {})
+    if "session" not in state:
+        state["session"] = _session(request.cookies.get(SESSION_COOKIE))
+    return state["session"]
+
+
 def session_binding(request: Request) -> str:
     """What the request's CSRF token is bound to: its session id when signed in, else ''."""
-    found = _session(request.cookies.get(SESSION_COOKIE))
+    found = _request_session(request)
     return found[1] if found else ""
 
 
@@ -115,8 +124,8 @@ def request_user(request: Request) -> User | None:
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         user = user_for_token(header[7:].strip())
-    else:
-        user = user_for_session(request.cookies.get(SESSION_COOKIE))
+    elif found := _request_session(request):
+        user = account_user(found[0], found[2])
     state["user"] = user
     return user
 
