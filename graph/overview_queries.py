@@ -28,15 +28,17 @@ ROWS = 12
 COLUMNS = 10
 MAP_KINDS = ["addressed", "partly_addressed", "did_not_address"]
 
-# Barriers coded to CFIR constructs (subconstructs roll up to their parent), with the cases
-# that met them. `{group}` is a fixed fragment: the domain alone, or the domain and construct.
-_CFIR_BASE = """
+
+def _cfir_rollup(group: str, keys: str) -> str:
+    """Barriers coded to CFIR constructs (subconstructs roll up to their parent), with the cases
+    that met them, grouped by `group` (fixed: the domain alone, or the domain and construct)."""
+    return f"""
 MATCH (d:CfirDomain)<-[:IN_DOMAIN]-(top:CfirConstruct)<-[:PART_OF*0..2]-(:CfirConstruct)
-      <-[:OBJECT]-(code:Claim {kind: 'coded_as'})-[:SUBJECT]->(b:Barrier)
+      <-[:OBJECT]-(code:Claim {{kind: 'coded_as'}})-[:SUBJECT]->(b:Barrier)
 WHERE code.status <> 'rejected'
-  AND EXISTS { MATCH (:Case {status: 'published'})-[:MAKES]->(code) }
+  AND EXISTS {{ MATCH (:Case {{status: 'published'}})-[:MAKES]->(code) }}
 WITH d, top, b, max(CASE WHEN code.status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed
-OPTIONAL MATCH (b)<-[:SUBJECT]-(met:Claim {kind: 'met_barrier'})<-[:MAKES]-(c:Case {status: 'published'})
+OPTIONAL MATCH (b)<-[:SUBJECT]-(met:Claim {{kind: 'met_barrier'}})<-[:MAKES]-(c:Case {{status: 'published'}})
 WHERE met.status <> 'rejected'
 OPTIONAL MATCH (met)-[:EVIDENCED_BY]->(ev:Excerpt)
 WITH {group}, b, confirmed, met, c, ev
@@ -44,12 +46,10 @@ RETURN {keys}, count(DISTINCT b) AS barriers,
        count(DISTINCT CASE WHEN confirmed = 1 THEN b END) AS confirmed_barriers,
        count(DISTINCT c) AS cases, count(DISTINCT met) AS claims, count(DISTINCT ev) AS excerpts
 """
-CFIR_BY_DOMAIN = _CFIR_BASE.replace("{group}", "d").replace(
-    "{keys}", "d.id AS domain_id, d.number AS number, d.name AS domain"
-)
-CFIR_BY_CONSTRUCT = _CFIR_BASE.replace("{group}", "d, top").replace(
-    "{keys}", "d.id AS domain_id, top.id AS construct_id, top.name AS name"
-)
+
+
+CFIR_BY_DOMAIN = _cfir_rollup("d", "d.id AS domain_id, d.number AS number, d.name AS domain")
+CFIR_BY_CONSTRUCT = _cfir_rollup("d, top", "d.id AS domain_id, top.id AS construct_id, top.name AS name")
 CFIR_DOMAINS = "MATCH (d:CfirDomain) RETURN d.id AS domain_id, d.number AS number, d.name AS domain"
 # Barriers met in published cases with no CFIR code at all.
 UNCODED = """

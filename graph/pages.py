@@ -85,26 +85,35 @@ LIMIT $limit
 # Labels cannot be parameters: one statement per item label (from this fixed tuple), so the node
 # is found through its label's unique id index instead of a scan of every node.
 ITEM_LABELS = ("Barrier", "Enabler", "Approach", "Innovation")
-_ITEM_TEMPLATE = """
-MATCH (n:__LABEL__ {id: $id})
+
+
+def _item_statement(label: str) -> str:
+    """The item `$id` of `label` with its codes, if a published case holds it (or `$unpublished`)."""
+    return f"""
+MATCH (n:{label} {{id: $id}})
 WHERE $unpublished
-   OR EXISTS { MATCH (c:Case)-[:ABOUT]->(n) WHERE c.status = 'published' }
-   OR EXISTS { MATCH (c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(n)
-               WHERE c.status = 'published' AND cl.status <> 'rejected' }
-RETURN n {.id, .name, .type, .description, .aliases} AS item,
-       [(n)-[:CODED_AS]->(k) | k {.id, .name, .label, kind: labels(k)[0],
+   OR EXISTS {{ MATCH (c:Case)-[:ABOUT]->(n) WHERE c.status = 'published' }}
+   OR EXISTS {{ MATCH (c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(n)
+               WHERE c.status = 'published' AND cl.status <> 'rejected' }}
+RETURN n {{.id, .name, .type, .description, .aliases}} AS item,
+       [(n)-[:CODED_AS]->(k) | k {{.id, .name, .label, kind: labels(k)[0],
           group: head([(k)-[:IN_DOMAIN|IN_CLUSTER]->(g) | g.name]
-                      + [(k)-[:PART_OF]->()-[:IN_DOMAIN]->(g) | g.name])}] AS codes
+                      + [(k)-[:PART_OF]->()-[:IN_DOMAIN]->(g) | g.name])}}] AS codes
 """
-# Claims whose subject is the item (met it / used it / ...), with their case and evidence.
-_ITEM_CLAIMS_TEMPLATE = f"""
-MATCH (n:__LABEL__ {{id: $id}})<-[:SUBJECT]-(cl:Claim)<-[:MAKES]-(c:Case)
+
+
+def _item_claims_statement(label: str) -> str:
+    """Claims whose subject is the item (met it / used it / ...), with their case and evidence."""
+    return f"""
+MATCH (n:{label} {{id: $id}})<-[:SUBJECT]-(cl:Claim)<-[:MAKES]-(c:Case)
 WHERE cl.kind IN $kinds AND cl.status <> 'rejected' AND {_VISIBLE_CASE}
 RETURN c {{.id, .title, .spread_status}} AS case, {_CLAIM} AS claim, {_EVIDENCE} AS evidence
 ORDER BY c.title, cl.id
 """
-_ITEM = {label: _ITEM_TEMPLATE.replace("__LABEL__", label) for label in ITEM_LABELS}
-_ITEM_CLAIMS = {label: _ITEM_CLAIMS_TEMPLATE.replace("__LABEL__", label) for label in ITEM_LABELS}
+
+
+_ITEM = {label: _item_statement(label) for label in ITEM_LABELS}
+_ITEM_CLAIMS = {label: _item_claims_statement(label) for label in ITEM_LABELS}
 _LINKS_TO_BARRIER = f"""
 MATCH (b:Barrier {{id: $id}})<-[:OBJECT]-(cl:Claim)-[:SUBJECT]->(a:Approach), (c:Case)-[:MAKES]->(cl)
 WHERE cl.kind IN $kinds AND cl.status <> 'rejected' AND {_VISIBLE_CASE}

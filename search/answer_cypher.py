@@ -1,23 +1,29 @@
-"""Cypher for the "what worked" answer (search/what_worked.py). All parameterised; the only
-text spliced in is the case predicate SearchFilters builds from fixed fragments."""
+"""Cypher for the "what worked" answer (search/what_worked.py). All parameterised; the statements
+that depend on the filters are small builders taking the case predicate SearchFilters builds
+from fixed fragments."""
 
 from __future__ import annotations
 
 LIVE = "cl.status <> 'rejected'"
 USED = "['used_approach', 'addressed', 'partly_addressed']"
 
-CASE_VECTOR = """
+
+def case_vector(case_predicate: str) -> str:
+    """Passing cases closest to the description, by the case index."""
+    return f"""
 CALL db.index.vector.queryNodes('case_embedding', $candidates, $vector) YIELD node AS c, score
 WITH c, score WHERE {case_predicate}
 RETURN c.id AS id, score
 ORDER BY score DESC LIMIT $depth
 """
 
-# Cases that met barriers close to the description (the description often names the problem).
-CASE_BY_BARRIER = """
+
+def case_by_barrier(case_predicate: str) -> str:
+    """Passing cases that met barriers close to the description (it often names the problem)."""
+    return f"""
 CALL db.index.vector.queryNodes('barrier_embedding', $candidates, $vector) YIELD node AS b, score
 WHERE score >= $min_score
-MATCH (c:Case)-[:MAKES]->(cl:Claim {kind: 'met_barrier'})-[:SUBJECT]->(b)
+MATCH (c:Case)-[:MAKES]->(cl:Claim {{kind: 'met_barrier'}})-[:SUBJECT]->(b)
 WHERE cl.status <> 'rejected' AND {case_predicate}
 RETURN c.id AS id, max(score) AS score
 ORDER BY score DESC LIMIT $depth
@@ -67,19 +73,21 @@ RETURN c.id AS case_id, a.id AS id, a.name AS name, a.description AS description
        ev.start AS ev_start, ev.end AS ev_end, collect(DISTINCT st.name) AS eric
 """
 
-# Per barrier: the approaches that addressed it in passing cases, most confirmed claims first
-# (then most cases), at most $approaches of them, each with $per_approach example cases.
-ADDRESSED_ELSEWHERE = """
+
+def addressed_elsewhere(case_predicate: str) -> str:
+    """Per barrier: the approaches that addressed it in passing cases, most confirmed claims first
+    (then most cases), at most $approaches of them, each with $per_approach example cases."""
+    return f"""
 UNWIND $barriers AS bid
-MATCH (b:Barrier {id: bid})<-[:OBJECT]-(cl:Claim)-[:SUBJECT]->(a:Approach)
+MATCH (b:Barrier {{id: bid}})<-[:OBJECT]-(cl:Claim)-[:SUBJECT]->(a:Approach)
 WHERE cl.kind IN ['addressed', 'partly_addressed'] AND cl.status <> 'rejected'
 MATCH (c:Case)-[:MAKES]->(cl)
 WHERE {case_predicate}
 WITH bid, a, cl, c ORDER BY cl.status, c.title
-WITH bid, a, collect({kind: cl.kind, status: cl.status, case_id: c.id, case_title: c.title}) AS claims
+WITH bid, a, collect({{kind: cl.kind, status: cl.status, case_id: c.id, case_title: c.title}}) AS claims
 WITH bid, a, claims, size([x IN claims WHERE x.status = 'confirmed']) AS confirmed
 ORDER BY confirmed DESC, size(claims) DESC, a.name
-WITH bid, collect({id: a.id, name: a.name, claims: claims})[..$approaches] AS top
+WITH bid, collect({{id: a.id, name: a.name, claims: claims}})[..$approaches] AS top
 UNWIND top AS t
 UNWIND t.claims[..$per_approach] AS x
 RETURN bid AS barrier_id, t.id AS id, t.name AS name, x.kind AS kind, x.status AS status,

@@ -53,13 +53,15 @@ def plan_stable(statement: str, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-NODE_INDEX = {"case": "case", "barrier": "barrier", "approach": "approach"}
-
 # The ranking lists carry only what fusion needs: the window's id and score, and its source,
 # template field and span (overlapping windows of one source merge, search/passages.py). The
 # rest of a result is read by UNIT_DETAILS for the fused top only: at 100,000 excerpts the full
 # columns of two 50-row lists cost ~20 ms of driver decoding per search (docs/benchmarks.md).
-UNIT_RETURN = """
+
+
+def unit_return(predicate: str) -> str:
+    """The tail of every excerpt-unit statement: the filter `predicate`, then the best `$depth`."""
+    return f"""
 MATCH (u)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 WHERE {predicate}
 WITH u, e, s, score
@@ -70,6 +72,7 @@ RETURN u.id AS id, score, s.id AS source_id, e.field AS field,
        CASE WHEN e.start IS NOT NULL THEN u.window_end END AS end
 ORDER BY score DESC, id
 """
+
 
 #: Everything a result shows about the windows `$ids`: text, excerpt, case (a published one
 #: first) and source.
@@ -87,63 +90,61 @@ RETURN u.id AS id, u.window AS text, u.window_start AS start, u.window_end AS en
        s.source_type AS source_type, s.year AS year
 """
 
-# The index's scores come from quantised vectors (the migration enables quantisation). The hits
-# that pass the filters are cut to the best `$rescore` by that score and re-scored exactly, so the
-# windows are ranked by their true cosine while only ~100 stored vectors are read per search
-# (measured at 200,000 sentences: recall@10 0.99 at k = 400 re-scoring 100, the same as
-# re-scoring all 400; bench/search_latency.py).
-UNIT_VECTOR_INDEX = """
+#: Each hit sentence lends its cosine to its own window and its neighbours' (`NEXT`); the window
+#: centred on the hit wins ties.
+_LEND_TO_WINDOWS = """
+UNWIND [x IN [hit] + [(hit)-[:NEXT]-(n:Sentence) | n] | [x, CASE WHEN x = hit THEN 0.0 ELSE 1e-4 END]] AS pair
+WITH pair[0] AS u, max(score - pair[1]) AS score
+"""
+
+
+def unit_vector_index(predicate: str) -> str:
+    """Vector candidates from the index, filtered, cut to `$rescore` and re-scored exactly.
+
+    The index's scores come from quantised vectors (the migration enables quantisation). The hits
+    that pass the filters are cut to the best `$rescore` by that score and re-scored exactly, so
+    the windows are ranked by their true cosine while only ~100 stored vectors are read per search
+    (measured at 200,000 sentences: recall@10 0.99 at k = 400 re-scoring 100, the same as
+    re-scoring all 400; bench/search_latency.py)."""
+    return f"""
 CALL db.index.vector.queryNodes('sentence_embedding', $candidates, $vector) YIELD node AS hit, score AS approx
 MATCH (hit)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 WHERE {predicate}
 WITH hit, approx ORDER BY approx DESC LIMIT $rescore
-WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
-UNWIND [x IN [hit] + [(hit)-[:NEXT]-(n:Sentence) | n] | [x, CASE WHEN x = hit THEN 0.0 ELSE 1e-4 END]] AS pair
-WITH pair[0] AS u, max(score - pair[1]) AS score
-"""
-
-# Exact scoring of a filtered pool, matched from the side the filters select on (passing cases,
-# or passing sources), never by scanning every unit. Only the best `$candidates` sentences go on
-# to lend their score to their windows: the top `depth` windows need no more than the top
-# `depth` sentences (each sentence heads its own window).
-_POOL_FROM = {
-    "case": """
-UNWIND $case_ids AS case_id
-MATCH (c:Case {id: case_id})-[:HAS_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
-WHERE {source_where}
-MATCH (hit:Sentence)-[:IN_EXCERPT]->(e)
-""",
-    "source": """
-MATCH (s:Source) WHERE {source_where}
-MATCH (hit:Sentence)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s)
-WHERE {visible_where}
-""",
-}
-UNIT_VECTOR_EXACT = """
-WITH DISTINCT hit WHERE hit.embedding IS NOT NULL
-WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
-ORDER BY score DESC LIMIT $candidates
-UNWIND [x IN [hit] + [(hit)-[:NEXT]-(n:Sentence) | n] | [x, CASE WHEN x = hit THEN 0.0 ELSE 1e-4 END]] AS pair
-WITH pair[0] AS u, max(score - pair[1]) AS score
-"""
-
-UNIT_FULLTEXT = """
-CALL db.index.fulltext.queryNodes('sentence_fulltext', $lucene, {limit: $candidates}) YIELD node AS u, score
-WITH u, score
-"""
+WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score{_LEND_TO_WINDOWS}"""
 
 
 def pool_from(filters: SearchFilters) -> str:
     """MATCH clauses binding `hit` to every unit that passes the filters (pieces from SearchFilters).
 
-    Matched from the passing cases (`$case_ids`) when a case filter is set, else from sources.
-    """
-    side = "case" if filters.has_case_filter else "source"
-    return (
-        _POOL_FROM[side]
-        .replace("{source_where}", filters.source_where())
-        .replace("{visible_where}", filters.visible_where())
-    )
+    Exact scoring of a filtered pool is matched from the side the filters select on: the passing
+    cases (`$case_ids`) when a case filter is set, else the passing sources; never by scanning
+    every unit."""
+    if filters.has_case_filter:
+        return f"""
+UNWIND $case_ids AS case_id
+MATCH (c:Case {{id: case_id}})-[:HAS_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
+WHERE {filters.source_where()}
+MATCH (hit:Sentence)-[:IN_EXCERPT]->(e)
+"""
+    return f"""
+MATCH (s:Source) WHERE {filters.source_where()}
+MATCH (hit:Sentence)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s)
+WHERE {filters.visible_where()}
+"""
+
+
+#: Only the best `$candidates` sentences of a pool go on to lend their score to their windows: the
+#: top `depth` windows need no more than the top `depth` sentences (each heads its own window).
+UNIT_VECTOR_EXACT = f"""
+WITH DISTINCT hit WHERE hit.embedding IS NOT NULL
+WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
+ORDER BY score DESC LIMIT $candidates{_LEND_TO_WINDOWS}"""
+
+UNIT_FULLTEXT = """
+CALL db.index.fulltext.queryNodes('sentence_fulltext', $lucene, {limit: $candidates}) YIELD node AS u, score
+WITH u, score
+"""
 
 
 def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) -> str:
@@ -156,9 +157,13 @@ def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) 
         if filters is None:
             raise ValueError("exact scoring needs the filters")
         head = pool_from(filters) + UNIT_VECTOR_EXACT
+    elif kind == "vector":
+        head = unit_vector_index(predicate)
+    elif kind == "fulltext":
+        head = UNIT_FULLTEXT
     else:
-        head = {"vector": UNIT_VECTOR_INDEX, "fulltext": UNIT_FULLTEXT}[kind]
-    return (head + UNIT_RETURN).replace("{predicate}", predicate)
+        raise ValueError(f"unknown unit retriever {kind!r}")
+    return head + unit_return(predicate)
 
 
 # Case, barrier and approach nodes, in two steps. Ranking: the node's own index, kept when a case
@@ -169,26 +174,81 @@ def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) 
 # `$claims` best claims are read (those with a retrieved window, then confirmed, then most
 # confident): a barrier can carry thousands of claims at scale, and scoring every window behind
 # them cost ~100 ms per search at 100,000 excerpts (docs/benchmarks.md).
-_NODE_HEAD = {
-    "vector": "CALL db.index.vector.queryNodes('{index}_embedding', $candidates, $vector) "
-    "YIELD node AS n, score",
-    "fulltext": "CALL db.index.fulltext.queryNodes('{index}_fulltext', $lucene, {{limit: $candidates}}) "
-    "YIELD node AS n, score",
-}
-_NODE_CASES = {
-    "case": "{case_predicate}",
-    "barrier": "(c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT|OBJECT]->(n) "
-    "WHERE cl.status <> 'rejected' AND {case_predicate}",
-    "approach": "(c:Case)-[:MAKES]->(cl:Claim)-[:SUBJECT]->(n) "
-    "WHERE cl.status <> 'rejected' AND {case_predicate}",
-}
-_NODE_RANK = """
-WITH n, score WHERE {exists}
-RETURN n.id AS id, score
+_NODE_LABEL = {"case": "Case", "barrier": "Barrier", "approach": "Approach"}
+#: The claim relationships by which a case holds an item of each kind.
+_ITEM_ROLE = {"barrier": "SUBJECT|OBJECT", "approach": "SUBJECT"}
+
+
+def node_head(kind: str, retriever: str) -> str:
+    """The index call yielding candidate nodes `n` of `kind` with their `score`."""
+    index = _NODE_LABEL[kind].lower()
+    if retriever == "vector":
+        return (
+            f"CALL db.index.vector.queryNodes('{index}_embedding', $candidates, $vector) "
+            "YIELD node AS n, score"
+        )
+    if retriever == "fulltext":
+        return (
+            f"CALL db.index.fulltext.queryNodes('{index}_fulltext', $lucene, {{limit: $candidates}}) "
+            "YIELD node AS n, score"
+        )
+    raise ValueError(f"unknown node retriever {retriever!r}")
+
+
+def holding_cases(kind: str, case_predicate: str) -> str:
+    """A pattern binding the cases `c` (passing `case_predicate`) that hold item `n` by a live claim `cl`."""
+    return (
+        f"(c:Case)-[:MAKES]->(cl:Claim)-[:{_ITEM_ROLE[kind]}]->(n) "
+        f"WHERE cl.status <> 'rejected' AND {case_predicate}"
+    )
+
+
+def node_rank(kind: str, case_predicate: str, listed: bool, tag: str | None = None) -> str:
+    """Keep the candidates a passing case holds, best `$depth` first.
+
+    `listed`: check the scope's id lists (`Scope.params`: with a filter set, the items held by
+    the passing cases are known up front, search/facets.py) instead of walking each candidate's
+    claims to a passing case: at 100,000 excerpts a barrier has ~900 claims, and a selective
+    filter made the EXISTS read them all for every barrier outside it (docs/benchmarks.md).
+    `tag` names the list in a multi-list statement (`node_lists_query`)."""
+    carry = "n, score"
+    if listed:
+        keep = f"n.id IN ${kind}_ids"
+    elif kind == "case":  # the node is the case: its predicate applies to it directly
+        carry, keep = "n, score, n AS c", case_predicate
+    else:
+        keep = f"EXISTS {{ MATCH {holding_cases(kind, case_predicate)} }}"
+    label = f"'{tag}' AS list, " if tag else ""
+    return f"""
+WITH {carry} WHERE {keep}
+RETURN {label}n.id AS id, score
 ORDER BY score DESC, id
 LIMIT $depth
 """
-_NODE_LABEL = {"case": "Case", "barrier": "Barrier", "approach": "Approach"}
+
+
+def node_query(kind: str, retriever: str, case_predicate: str, listed: bool = False) -> str:
+    """Ranking statement for a node kind (case | barrier | approach) and retriever (vector | fulltext).
+
+    `listed`: check the scope's id lists (`Scope.params`) instead of `case_predicate`."""
+    return node_head(kind, retriever) + node_rank(kind, case_predicate, listed)
+
+
+def node_lists_query(lists: list[tuple[str, str]], case_predicate: str, listed: bool = False) -> str:
+    """One statement for several (kind, retriever) node rankings: a row per `list` ("kind:retriever")
+    with its `ids` and `scores` (in no set order: the caller sorts). One transaction instead of one
+    per list, and six rows instead of ~300 to decode."""
+    branches = [
+        node_head(kind, retriever) + node_rank(kind, case_predicate, listed, tag=f"{kind}:{retriever}")
+        for kind, retriever in lists
+    ]
+    return (
+        "CALL () {\n"
+        + "\nUNION ALL\n".join(b.strip() for b in branches)
+        + "\n}\nRETURN list, collect(id) AS ids, collect(score) AS scores"
+    )
+
+
 # The claims evidenced by a window the search retrieved, found from those windows (an index seek
 # per id, then a few hops) once per statement: asking each claim about an item whether one of its
 # windows was retrieved read every claim's excerpts and sentences (~20,000 db hits per barrier at
@@ -198,27 +258,22 @@ CALL () {
   OPTIONAL MATCH (x:Sentence)-[:IN_EXCERPT]->(:Excerpt)<-[:EVIDENCED_BY]-(hit:Claim) WHERE x.id IN $units
   RETURN collect(DISTINCT hit.id) AS retrieved
 }"""
-_NODE_EVIDENCE = {
-    "case": """
+_CASE_EVIDENCE = """
   WITH n AS c
-  OPTIONAL MATCH (c)-[:HAS_EXCERPT]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
-    "item": """
-  MATCH {cases}
+  OPTIONAL MATCH (c)-[:HAS_EXCERPT]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)"""
+
+
+def _item_evidence(kind: str, case_predicate: str) -> str:
+    """The `$claims` best live claims about item `n` in passing cases, and their windows `u`."""
+    return f"""
+  MATCH {holding_cases(kind, case_predicate)}
   WITH c, cl ORDER BY cl.id IN retrieved DESC, cl.status = 'confirmed' DESC, cl.confidence DESC, cl.id
   LIMIT $claims
-  OPTIONAL MATCH (cl)-[:EVIDENCED_BY]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)""",
-}
-# A retrieved window ranks 2 (above any cosine) and is never scored: CASE evaluates lazily.
-_NODE_HYDRATE = """{retrieved}
-UNWIND $ids AS id
-MATCH (n:{label} {id: id})
-CALL ({scope}) {{evidence}
-  WITH c, e, u, CASE WHEN u.id IN $units THEN 2.0
-                     ELSE coalesce(vector.similarity.cosine(u.embedding, $vector), -1.0) END AS closeness
-  ORDER BY closeness DESC, u.id LIMIT 1
-  OPTIONAL MATCH (e)-[:FROM]->(s:Source)
-  RETURN c AS best_case, u, e, s
-}
+  OPTIONAL MATCH (cl)-[:EVIDENCED_BY]->(e:Excerpt)<-[:IN_EXCERPT]-(u:Sentence)"""
+
+
+#: What a node result shows: the node and its best window, excerpt, case and source.
+_NODE_RETURN = """
 RETURN n.id AS id, coalesce(n.name, n.title) AS name, coalesce(n.description, n.summary) AS description,
        u.window AS text, u.window_start AS start, u.window_end AS end,
        e.id AS excerpt_id, e.kind AS excerpt_kind, e.section AS section, e.speaker_role AS speaker_role,
@@ -229,50 +284,21 @@ RETURN n.id AS id, coalesce(n.name, n.title) AS name, coalesce(n.description, n.
 """
 
 
-# With a filter set, the items held by the passing cases are known up front (search/facets.py),
-# so a ranking checks `n.id IN $<kind>_ids` instead of walking each candidate's claims to a
-# passing case: at 100,000 excerpts a barrier has ~900 claims, and a selective filter made the
-# EXISTS read them all for every barrier outside it (docs/benchmarks.md).
-_NODE_LISTED = {kind: f"n.id IN ${kind}_ids" for kind in ("case", "barrier", "approach")}
-
-
-def node_query(kind: str, retriever: str, case_predicate: str, listed: bool = False) -> str:
-    """Ranking statement for a node kind (case | barrier | approach) and retriever (vector | fulltext).
-
-    `listed`: check the scope's id lists (`Scope.params`) instead of `case_predicate`."""
-    head = _NODE_HEAD[retriever].format(index=NODE_INDEX[kind])
-    if listed:
-        return head + _NODE_RANK.replace("{exists}", _NODE_LISTED[kind])
-    cases = _NODE_CASES[kind].replace("{case_predicate}", case_predicate)
-    if kind == "case":  # the node is the case: its predicate applies to it directly
-        return head + _NODE_RANK.replace("WITH n, score", "WITH n, score, n AS c").replace("{exists}", cases)
-    return head + _NODE_RANK.replace("{exists}", f"EXISTS {{ MATCH {cases} }}")
-
-
-def node_lists_query(lists: list[tuple[str, str]], case_predicate: str, listed: bool = False) -> str:
-    """One statement for several (kind, retriever) node rankings: a row per `list` ("kind:retriever")
-    with its `ids` and `scores` (in no set order: the caller sorts). One transaction instead of one
-    per list, and six rows instead of ~300 to decode."""
-    branches = []
-    for kind, retriever in lists:
-        text = node_query(kind, retriever, case_predicate, listed).strip()
-        tagged = f"\nRETURN '{kind}:{retriever}' AS list, n.id AS id,"
-        branches.append(text.replace("\nRETURN n.id AS id,", tagged))
-    return (
-        "CALL () {\n"
-        + "\nUNION ALL\n".join(branches)
-        + "\n}\nRETURN list, collect(id) AS ids, collect(score) AS scores"
-    )
-
-
 def node_evidence_query(kind: str, case_predicate: str) -> str:
-    """Best evidence (sentence window, case, source) of the given nodes of one kind (`$ids`)."""
-    cases = _NODE_CASES[kind].replace("{case_predicate}", case_predicate)
-    evidence = _NODE_EVIDENCE["case" if kind == "case" else "item"].replace("{cases}", cases)
-    item = kind != "case"
-    return (
-        _NODE_HYDRATE.replace("{label}", _NODE_LABEL[kind])
-        .replace("{evidence}", evidence)
-        .replace("{retrieved}", _RETRIEVED_CLAIMS if item else "")
-        .replace("{scope}", "n, retrieved" if item else "n")
-    )
+    """Best evidence (sentence window, case, source) of the given nodes of one kind (`$ids`).
+
+    A retrieved window ranks 2 (above any cosine) and is never scored: CASE evaluates lazily."""
+    if kind == "case":
+        retrieved, scope, evidence = "", "n", _CASE_EVIDENCE
+    else:
+        retrieved, scope, evidence = _RETRIEVED_CLAIMS, "n, retrieved", _item_evidence(kind, case_predicate)
+    return f"""{retrieved}
+UNWIND $ids AS id
+MATCH (n:{_NODE_LABEL[kind]} {{id: id}})
+CALL ({scope}) {{{evidence}
+  WITH c, e, u, CASE WHEN u.id IN $units THEN 2.0
+                     ELSE coalesce(vector.similarity.cosine(u.embedding, $vector), -1.0) END AS closeness
+  ORDER BY closeness DESC, u.id LIMIT 1
+  OPTIONAL MATCH (e)-[:FROM]->(s:Source)
+  RETURN c AS best_case, u, e, s
+}}{_NODE_RETURN}"""

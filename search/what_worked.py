@@ -176,9 +176,9 @@ class WhatWorkedEngine:
         params = {"vector": vector, "candidates": 100, "depth": 30, **scope.params(filters)}
         # the three case rankings are independent: two run beside the search (which stays in this
         # thread: it waits on pool jobs of its own, and pool jobs must never wait on the pool)
-        by_vector = _POOL.submit(self._read, q.CASE_VECTOR.replace("{case_predicate}", pred), **params)
+        by_vector = _POOL.submit(self._read, q.case_vector(pred), **params)
         by_barrier = _POOL.submit(
-            self._read, q.CASE_BY_BARRIER.replace("{case_predicate}", pred), min_score=BARRIER_MIN, **params
+            self._read, q.case_by_barrier(pred), min_score=BARRIER_MIN, **params
         )
         hits = self.searcher.search(prepared.text, limit=50, filters=filters, kinds=("excerpt",), scope=scope)
         out.excerpts = hits.results[:5]
@@ -307,7 +307,7 @@ class WhatWorkedEngine:
         ids = [b.id for b in ranked]
         if not ids:
             return ranked
-        statement = q.ADDRESSED_ELSEWHERE.replace("{case_predicate}", pred)
+        statement = q.addressed_elsewhere(pred)
         limits = {"approaches": ADDRESSED_APPROACHES, "per_approach": ADDRESSED_CASES}
         addressed_job = _POOL.submit(self._read, statement, barriers=ids, **limits, **filter_params)
         expert = self._read(q.EXPERT, barriers=ids)

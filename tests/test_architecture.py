@@ -8,6 +8,7 @@ inside functions), over the installed package's folders. `spreadgraph.config` an
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,3 +133,38 @@ def test_the_check_finds_upward_and_relative_imports(tmp_path: Path) -> None:
     assert found == ["writer.py:4 (graph) imports spreadgraph.ingest (ingest)"]
     here = imports_of(ROOT / "ingest" / "extraction" / "__init__.py", "spreadgraph.ingest.extraction")
     assert "spreadgraph.ingest.extraction.anchors" in {target for _, target in here}
+
+
+#: Placeholder shapes once spliced into Cypher text with str.replace: `{name}` and `__NAME__`.
+_PLACEHOLDER = re.compile(r"^(\{\w+\}|__[A-Z]+__)$")
+
+
+def spliced_statements(files: dict[str, Path]) -> list[str]:
+    """`text.replace("{placeholder}", ...)` calls: statement text assembled by splicing instead of
+    a typed builder (a function taking the fixed fragments it needs)."""
+    found = []
+    for module, path in files.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "replace"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                and _PLACEHOLDER.match(node.args[0].value)
+            ):
+                found.append(f"{module}:{node.lineno} replaces {node.args[0].value!r}")
+    return found
+
+
+def test_no_statement_is_spliced_with_replace() -> None:
+    assert spliced_statements(package_files()) == []
+
+
+def test_the_splice_check_finds_a_placeholder(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text('Q = "MATCH (n:__LABEL__)"\nA = Q.replace("__LABEL__", "Barrier")\nB = Q.replace("{p}", "x")\n')
+    ok = tmp_path / "ok.py"
+    ok.write_text('name = "a b".replace(" ", "_")\n')
+    assert len(spliced_statements({"bad": bad, "ok": ok})) == 2
