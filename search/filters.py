@@ -27,9 +27,10 @@ Variables the predicates expect: `e` (Excerpt) and `s` (its Source) for excerpt 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 #: Filters on the case an item belongs to: matched in Python against the cases' facets
 #: (search/facets.py), and the passing cases reach Cypher as `$case_ids`.
@@ -84,9 +85,30 @@ class SearchFilters(BaseModel):
         None, description="improved | worsened | no_change | mixed | unclear"
     )
     source_type: str | None = Field(None, description="article | evaluation | review | template | ...")
-    year_from: int | None = Field(None, description="source published in or after this year")
-    year_to: int | None = Field(None, description="source published in or before this year")
+    year_from: int | None = Field(None, ge=0, le=9999, description="source published in or after this year")
+    year_to: int | None = Field(None, ge=0, le=9999, description="source published in or before this year")
     published_only: bool = Field(True, description="hide items of pending or rejected cases")
+
+    @classmethod
+    def from_form(
+        cls, raw: Mapping[str, Any], *, published_only: bool = True
+    ) -> tuple[SearchFilters, list[str]]:
+        """Filters from a lenient source (an HTML form): blank values are unset, and a value its
+        field cannot take (a year that is not a number) is left unset with a note, not an error."""
+        values: dict[str, Any] = {}
+        notes: list[str] = []
+        for name, field in cls.model_fields.items():
+            value = raw.get(name)
+            if name == "published_only" or value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            try:
+                values[name] = TypeAdapter(Annotated[field.annotation, field]).validate_python(
+                    value.strip() if isinstance(value, str) else value
+                )
+            except ValidationError:
+                label, text = name.replace("_", " "), str(value)[:20]
+                notes.append(f"'{text}' is not a valid {label} ({field.description}): not applied.")
+        return cls(**values, published_only=published_only), notes
 
     def values(self) -> dict[str, Any]:
         """The set filters (published_only excluded), text values lower-cased and trimmed."""

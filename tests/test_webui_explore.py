@@ -142,7 +142,7 @@ def test_empty_long_and_odd_queries_are_answered(client: TestClient) -> None:
     assert long.status_code == 200 and "characters long" in long.text
     assert client.get("/what-worked", params={"q": long_query}).status_code == 200
     odd = client.get("/search.json", params={"q": "x", "year_from": "soon", "kind": "nonsense"}).json()
-    assert any("not a year" in n for n in odd["notes"]) and any("nonsense" in n for n in odd["notes"])
+    assert any("'soon' is not a valid year from" in n for n in odd["notes"]) and any("nonsense" in n for n in odd["notes"])
 
 
 def test_what_worked_page(client: TestClient) -> None:

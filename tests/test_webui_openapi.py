@@ -57,3 +57,12 @@ def test_no_server_errors(case: object, seeded: Driver) -> None:
 def test_schema_lists_every_api_route() -> None:
     paths = set(schema.raw_schema["paths"])  # type: ignore[attr-defined]
     assert {"/api/search", "/api/what-worked", "/api/cypher", "/api/cases"} <= paths
+
+
+def test_search_filters_keep_their_descriptions() -> None:
+    from spreadgraph.search.filters import SearchFilters
+
+    for path in ("/api/search", "/api/what-worked"):
+        params = {p["name"]: p for p in schema.raw_schema["paths"][path]["get"]["parameters"]}  # type: ignore[attr-defined]
+        for name, field in SearchFilters.model_fields.items():
+            assert params[name].get("description") == field.description, (path, name)

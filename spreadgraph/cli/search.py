@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable
+from typing import Any
 
 import typer
 from rich.console import Console
 
+from spreadgraph.search.filters import SearchFilters
+
 out = Console(highlight=False, soft_wrap=True)
 
 
-def _filters(**values: object) -> object:
-    from spreadgraph.search.filters import SearchFilters
+def with_filters(command: Callable[..., None]) -> Callable[..., None]:
+    """`command` with one option per `SearchFilters` field (help from the field's description),
+    passed to it as one `filters` argument. `published_only` is `--published-only/--include-unpublished`."""
+    options = []
+    for name, field in SearchFilters.model_fields.items():
+        flags = ["--published-only/--include-unpublished"] if name == "published_only" else []
+        option = typer.Option(field.default, *flags, help=field.description)
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        options.append(inspect.Parameter(name, keyword, default=option, annotation=field.annotation))
 
-    return SearchFilters(**values)
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        chosen = {name: values.pop(name) for name in SearchFilters.model_fields}
+        try:
+            filters = SearchFilters(**chosen)
+        except ValueError as err:
+            raise typer.BadParameter(str(err)) from err
+        command(filters=filters, **values)
+
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "filters"]
+    run.__signature__ = inspect.Signature([*own, *options])  # type: ignore[attr-defined]
+    return run
 
 
 def _where(source: object) -> str:
@@ -29,22 +53,11 @@ def search(
     query: str = typer.Argument(..., help="What to look for, in your own words."),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="How many results."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
-    setting: str = typer.Option(None, help="Case setting contains, e.g. 'primary care'."),
-    country: str = typer.Option(None, help="Case country or region contains."),
-    innovation_type: str = typer.Option(None, help="Innovation type contains."),
-    source_type: str = typer.Option(None, help="article | evaluation | review | template ..."),
-    include_unpublished: bool = typer.Option(False, help="Also show pending and rejected cases."),
+    filters: SearchFilters = SearchFilters(),
 ) -> None:
     """Hybrid (vector + full-text) search; each result with its case, source and span."""
     from spreadgraph.search.retrieval import Searcher
 
-    filters = _filters(
-        setting=setting,
-        country=country,
-        innovation_type=innovation_type,
-        source_type=source_type,
-        published_only=not include_unpublished,
-    )
     response = Searcher().search(query, limit=limit, filters=filters)
     if as_json:
         print(response.model_dump_json(indent=2))
@@ -64,13 +77,12 @@ def search(
 def what_worked(
     query: str = typer.Argument(..., help="Describe your innovation, context or problem."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
-    setting: str = typer.Option(None, help="Case setting contains."),
-    country: str = typer.Option(None, help="Case country or region contains."),
+    filters: SearchFilters = SearchFilters(),
 ) -> None:
     """Similar cases, the approaches used there (ranked by evidence) and barriers to expect."""
     from spreadgraph.search.what_worked import WhatWorkedEngine
 
-    answer = WhatWorkedEngine().answer(query, _filters(setting=setting, country=country))
+    answer = WhatWorkedEngine().answer(query, filters)
     if as_json:
         print(json.dumps(answer.model_dump(mode="json"), indent=2))
         return
@@ -102,5 +114,5 @@ def what_worked(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(search)
-    app.command("what-worked")(what_worked)
+    app.command()(with_filters(search))
+    app.command("what-worked")(with_filters(what_worked))

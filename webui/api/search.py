@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import ConfigDict
 from spreadgraph.search.embedder import configured_embedder
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.results import SearchResponse
@@ -27,41 +28,18 @@ def searcher(driver: DriverDep) -> Searcher:
 SearcherDep = Annotated[Searcher, Depends(searcher)]
 
 
-def filters(
-    setting: str | None = None,
-    sector: str | None = None,
-    country: str | None = Query(None, description="country or region"),
-    innovation_type: str | None = None,
-    cfir_domain: str | None = None,
-    eric_cluster: str | None = None,
-    outcome_direction: str | None = None,
-    source_type: str | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-    published_only: bool = Query(
-        True, description="false also shows pending and rejected cases (reviewers only)"
-    ),
-) -> SearchFilters:
-    return SearchFilters(
-        setting=setting,
-        sector=sector,
-        country=country,
-        innovation_type=innovation_type,
-        cfir_domain=cfir_domain,
-        eric_cluster=eric_cluster,
-        outcome_direction=outcome_direction,
-        source_type=source_type,
-        year_from=year_from,
-        year_to=year_to,
-        published_only=published_only,
-    )
+class FilterQuery(SearchFilters):
+    """`SearchFilters` as query parameters (FastAPI query-parameter model): the fields and their
+    descriptions are the model's own; other query parameters (q, limit, kind) sit beside them."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-def visible_filters(request: Request, chosen: Annotated[SearchFilters, Depends(filters)]) -> SearchFilters:
+def visible_filters(request: Request, chosen: Annotated[FilterQuery, Query()]) -> SearchFilters:
     """The API's filters; asking for unpublished cases (`published_only=false`) needs a reviewer."""
     if not chosen.published_only:
         require_reviewer(request)
-    return chosen
+    return SearchFilters(**chosen.model_dump())
 
 
 FiltersDep = Annotated[SearchFilters, Depends(visible_filters)]

@@ -18,7 +18,7 @@ from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.results import SearchResult
 from spreadgraph.search.retrieval import KINDS
 from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
-from spreadgraph.webui.api.search import SearcherDep, filters
+from spreadgraph.webui.api.search import SearcherDep
 from spreadgraph.webui.contexts import Choices, ResultView, SearchForm, SearchPage, WhatWorkedPage
 from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.render import href, respond
@@ -31,52 +31,15 @@ CHOICES_TTL = 60.0  # seconds the form's choices are reused (they change only wi
 _choices_cache: dict[int, tuple[float, Choices]] = {}
 
 
-def _year(value: str | None, name: str, notes: list[str]) -> int | None:
-    """A year from the form: blank is unset; anything else that is not a year is ignored, with a note."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    if text.isdigit() and len(text) == 4:
-        return int(text)
-    notes.append(f"'{text[:20]}' is not a year, so the {name.replace('_', ' ')} filter was not applied.")
-    return None
-
-
 class FormFilters:
-    """The API's `filters` dependency, fed from an HTML form: blank fields are unset, a malformed
-    year is a note rather than a 422, and only published cases are ever shown."""
+    """`SearchFilters` read from the page's form (`SearchFilters.from_form`): blank fields are
+    unset, a malformed value is a note rather than a 422, and only published cases are shown."""
 
-    def __init__(
-        self,
-        setting: str | None = None,
-        sector: str | None = None,
-        country: str | None = Query(None, description="country or region"),
-        innovation_type: str | None = None,
-        cfir_domain: str | None = None,
-        eric_cluster: str | None = None,
-        outcome_direction: str | None = None,
-        source_type: str | None = None,
-        year_from: str | None = None,
-        year_to: str | None = None,
-    ) -> None:
-        self.notes: list[str] = []
-        self.filters: SearchFilters = filters(
-            setting=setting,
-            sector=sector,
-            country=country,
-            innovation_type=innovation_type,
-            cfir_domain=cfir_domain,
-            eric_cluster=eric_cluster,
-            outcome_direction=outcome_direction,
-            source_type=source_type,
-            year_from=_year(year_from, "year_from", self.notes),
-            year_to=_year(year_to, "year_to", self.notes),
-            published_only=True,
-        )
+    def __init__(self, request: Request) -> None:
+        self.filters, self.notes = SearchFilters.from_form(request.query_params)
 
     def form(self, q: str, kinds: list[str] | None = None, limit: int = 10) -> SearchForm:
-        dumped = self.filters.model_dump(exclude={"published_only"}, exclude_none=True)
-        chosen = {k: v for k, v in dumped.items() if not (isinstance(v, str) and not v.strip())}
+        chosen = self.filters.model_dump(exclude={"published_only"}, exclude_none=True)
         return SearchForm(q=q, kinds=kinds or [], limit=limit, filters=chosen)
 
 
