@@ -323,19 +323,6 @@ CALL {
 }
 RETURN settings, sectors, places, innovation_types, source_types, cfir_domains, eric_clusters
 """
-# The excerpt a search result's evidence sits in: through the sentence unit when the result is
-# an excerpt window, or by its span in the source for case, barrier and approach results.
-_UNIT_EXCERPTS = """
-MATCH (u:Sentence)-[:IN_EXCERPT]->(e:Excerpt) WHERE u.id IN $units
-RETURN u.id AS unit, e.id AS excerpt, e.start IS NOT NULL AS spanned
-"""
-_SPAN_EXCERPTS = """
-UNWIND $spans AS span
-MATCH (e:Excerpt)-[:FROM]->(:Source {id: span.source})
-WHERE e.start <= span.start AND e.end >= span.end
-WITH span, e ORDER BY e.end - e.start
-RETURN span.key AS key, collect(e.id)[0] AS excerpt
-"""
 
 
 def search_choices(driver: Driver) -> dict[str, list[Any]]:
@@ -349,19 +336,3 @@ def search_choices(driver: Driver) -> dict[str, list[Any]]:
         else:
             out[key] = sorted({v for v in values if isinstance(v, str) and v.strip()}, key=str.lower)
     return out
-
-
-def excerpts_of_units(driver: Driver, units: list[str]) -> dict[str, str | None]:
-    """{sentence unit id: its excerpt id, or None when the excerpt has no span in its source}."""
-    if not units:
-        return {}
-    rows = read(_UNIT_EXCERPTS, {"units": units}, driver=driver)
-    return {r["unit"]: r["excerpt"] if r["spanned"] else None for r in rows}
-
-
-def excerpts_at_spans(driver: Driver, spans: list[dict[str, Any]]) -> dict[str, str]:
-    """{span key: the narrowest excerpt of `span.source` covering [start, end)}."""
-    if not spans:
-        return {}
-    rows = read(_SPAN_EXCERPTS, {"spans": spans}, driver=driver)
-    return {r["key"]: r["excerpt"] for r in rows if r["excerpt"]}

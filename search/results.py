@@ -9,12 +9,16 @@ from pydantic import BaseModel, Field
 
 
 class CaseRef(BaseModel):
+    """A case a result or claim belongs to."""
+
     id: str
     title: str | None = None
     status: str | None = None
 
 
 class SourceRef(BaseModel):
+    """The source evidence was read from, with the span and excerpt it sits in."""
+
     id: str
     title: str | None = None
     file_name: str | None = None
@@ -22,9 +26,24 @@ class SourceRef(BaseModel):
     source_type: str | None = None
     year: int | None = None
     template_id: str | None = Field(None, description="case template id, for template sources")
+    excerpt_id: str | None = Field(None, description="the excerpt holding the evidence")
     start: int | None = Field(None, description="evidence span start in the source text")
     end: int | None = None
     field: str | None = Field(None, description="template field of the quote, for template sources")
+
+
+class Evidence(BaseModel):
+    """A quoted passage: its text, the excerpt it comes from, and where that sits in its source."""
+
+    text: str | None = None
+    excerpt_id: str
+    source_id: str | None = None
+    source_title: str | None = None
+    file_name: str | None = None
+    start: int | None = None
+    end: int | None = None
+    field: str | None = None
+    speaker_role: str | None = None
 
 
 class SearchResult(BaseModel):
@@ -72,6 +91,7 @@ def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:
             source_type=row["source_type"],
             year=row["year"],
             template_id=(case.id.removeprefix("case:") if case else None) if template else None,
+            excerpt_id=row.get("excerpt_id"),
             start=row["start"] if spanned else None,
             end=row["end"] if spanned else None,
             field=row.get("field"),

@@ -40,7 +40,7 @@ from spreadgraph.search import answer_cypher as q
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.fusion import rrf
 from spreadgraph.search.query import prepare
-from spreadgraph.search.results import SearchResult
+from spreadgraph.search.results import Evidence, SearchResult
 from spreadgraph.search.retrieval import _POOL, Searcher
 
 MAX_CASES = 6
@@ -51,17 +51,6 @@ ADDRESSED_APPROACHES = 6
 ADDRESSED_CASES = 3
 BARRIER_MIN = 0.75  # Neo4j cosine similarity is (1 + cos) / 2: 0.75 is a raw cosine of 0.5
 EXPERT_LABEL = "Expert opinion (CFIR-ERIC expert matching survey), not evidence from these cases"
-
-
-class Evidence(BaseModel):
-    text: str
-    excerpt_id: str
-    source_id: str
-    source_title: str | None = None
-    file_name: str | None = None
-    start: int | None = None
-    end: int | None = None
-    field: str | None = None
 
 
 class SimilarCase(BaseModel):

@@ -44,8 +44,6 @@ STATEMENTS: dict[str, tuple[str, dict[str, Any]]] = {
         )
         for label in ("Barrier", "Approach")
     },
-    "unit excerpts": (pages._UNIT_EXCERPTS, {"units": ["u"]}),
-    "span excerpts": (pages._SPAN_EXCERPTS, {"spans": [{"key": "k", "source": "s", "start": 0, "end": 5}]}),
 }
 BAD = {"CartesianProduct", "AllNodesScan"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
-from spreadgraph.search.results import SearchResult
+from spreadgraph.search.results import CaseRef, SearchResult, SourceRef
 from spreadgraph.search.what_worked import WhatWorked
 from spreadgraph.webui.render import href
 
@@ -17,7 +17,7 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class Evidence(Model):
+class ClaimEvidence(Model):
     """What a claim rests on: a quoted excerpt (with its span) or a source's template field."""
 
     kind: Literal["excerpt", "source"]
@@ -48,7 +48,7 @@ class Claim(Model):
     asserted_by: str | None = None
     confidence: float | None = None
     field: str | None = None
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[ClaimEvidence] = Field(default_factory=list)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Claim:
@@ -98,7 +98,7 @@ class OutcomeView(Model):
     direction: str | None = None
     evidence_strength: str | None = None
     claim: Claim | None = None
-    case: CaseRef | None = None
+    case: CaseLink | None = None
 
 
 class LessonView(Model):
@@ -106,9 +106,10 @@ class LessonView(Model):
     claim: Claim
 
 
-class CaseRef(Model):
-    id: str
-    title: str | None = None
+class CaseLink(CaseRef):
+    """A case as the pages list it, with its page."""
+
+    model_config = ConfigDict(extra="ignore")
     spread_status: str | None = None
     period: str | None = None
 
@@ -118,12 +119,10 @@ class CaseRef(Model):
         return href("cases", self.id)
 
 
-class SourceRef(Model):
-    id: str
-    title: str | None = None
-    kind: str | None = None
-    source_type: str | None = None
-    year: int | None = None
+class SourceLink(SourceRef):
+    """A source as the pages list it, with its page."""
+
+    model_config = ConfigDict(extra="ignore")
     version: int | None = None
 
     @computed_field  # type: ignore[prop-decorator]
@@ -166,7 +165,7 @@ class CasePage(Model):
     contexts: list[dict[str, Any]] = Field(default_factory=list)
     adoptions: list[dict[str, Any]] = Field(default_factory=list)
     revisions: list[dict[str, Any]] = Field(default_factory=list)
-    sources: list[SourceRef] = Field(default_factory=list)
+    sources: list[SourceLink] = Field(default_factory=list)
     barriers: list[Finding] = Field(default_factory=list)
     enablers: list[Finding] = Field(default_factory=list)
     approaches: list[Finding] = Field(default_factory=list)
@@ -180,7 +179,7 @@ class CasePage(Model):
 class CaseClaim(Model):
     """A claim about an item, seen from the item's page: which case made it, with evidence."""
 
-    case: CaseRef
+    case: CaseLink
     claim: Claim
 
 
@@ -280,7 +279,7 @@ class SourcePage(Model):
     source: dict[str, Any]
     previous: list[dict[str, Any]] = Field(default_factory=list)
     next: list[dict[str, Any]] = Field(default_factory=list)
-    cases: list[CaseRef] = Field(default_factory=list)
+    cases: list[CaseLink] = Field(default_factory=list)
     excerpts: list[ExcerptView] = Field(default_factory=list)
     unplaced: int = 0
     segments: list[Segment] = Field(default_factory=list, exclude=True)

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from neo4j import Driver
 from spreadgraph.graph import pages as queries
 from spreadgraph.webui.contexts import (
+    CaseLink,
     CasePage,
-    CaseRef,
     Claim,
     Code,
     ExcerptView,
@@ -20,8 +20,8 @@ from spreadgraph.webui.contexts import (
     LessonView,
     Link,
     OutcomeView,
+    SourceLink,
     SourcePage,
-    SourceRef,
 )
 from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.highlight import segments
@@ -49,7 +49,7 @@ def build_case(data: dict[str, Any]) -> CasePage:
         contexts=data["contexts"],
         adoptions=sorted(data["adoptions"], key=lambda a: a["id"]),
         revisions=sorted(data["revisions"], key=lambda r: r["number"] or 0),
-        sources=[SourceRef(**s) for s in data["sources"]],
+        sources=[SourceLink(**s) for s in data["sources"]],
         excerpts=[ExcerptView(**e) for e in data["excerpts"]],
     )
     codes: dict[str, list[Code]] = {}
@@ -100,7 +100,7 @@ async def source_page(request: Request, source_id: str, driver: DriverDep) -> Re
         source=data["source"],
         previous=data["previous"],
         next=data["next"],
-        cases=[CaseRef(**c) for c in data["cases"]],
+        cases=[CaseLink(**c) for c in data["cases"]],
         excerpts=excerpts,
         unplaced=bad,
         segments=parts,

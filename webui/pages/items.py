@@ -13,7 +13,7 @@ from spreadgraph.webui.contexts import (
     ApproachPage,
     BarrierPage,
     CaseClaim,
-    CaseRef,
+    CaseLink,
     Claim,
     Code,
     InnovationPage,
@@ -58,7 +58,7 @@ def _item(driver: Driver, label: str, item_id: str) -> tuple[ItemRef, list[Code]
 
 
 def _case_claims(rows: list[dict[str, Any]]) -> list[CaseClaim]:
-    return [CaseClaim(case=CaseRef(**row["case"]), claim=Claim.from_row(row)) for row in rows]
+    return [CaseClaim(case=CaseLink(**row["case"]), claim=Claim.from_row(row)) for row in rows]
 
 
 def _groups(rows: list[dict[str, Any]], label: str) -> list[LinkGroup]:
@@ -67,7 +67,7 @@ def _groups(rows: list[dict[str, Any]], label: str) -> list[LinkGroup]:
     for row in rows:
         other = ItemRef(**row["other"], label=label)
         group = groups.setdefault(other.id, LinkGroup(other=other, claims=[], effects={}))
-        group.claims.append(CaseClaim(case=CaseRef(**row["case"]), claim=Claim.from_row(row)))
+        group.claims.append(CaseClaim(case=CaseLink(**row["case"]), claim=Claim.from_row(row)))
         kind = row["claim"]["kind"]
         group.effects[kind] = group.effects.get(kind, 0) + 1
     return sorted(groups.values(), key=lambda g: (-g.evidence_count, -len(g.claims), g.other.name or ""))
@@ -91,7 +91,7 @@ def approach_data(driver: Driver, approach_id: str) -> ApproachPage:
     used = _case_claims(queries.item_claims(driver, "Approach", approach_id, ["used_approach"]))
     links = queries.approach_links(driver, approach_id)
     outcomes = [
-        OutcomeView(**row["outcome"], case=CaseRef(**row["case"]), claim=None)
+        OutcomeView(**row["outcome"], case=CaseLink(**row["case"]), claim=None)
         for row in queries.outcomes_of(driver, sorted({c.case.id for c in used}))
     ]
     return ApproachPage(

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from spreadgraph.graph import decisions as graph_review
+from spreadgraph.search.results import Evidence
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireReviewer
 from spreadgraph.webui.http_errors import InvalidRequest
@@ -50,15 +51,10 @@ class PendingCase(BaseModel):
     reason: str = ""
 
 
-class Evidence(BaseModel):
-    excerpt_id: str
-    text: str | None = None
+class ReviewEvidence(Evidence):
+    """A suggestion's evidence, with the sentence the extractor read and a link to it."""
+
     sentence: str | None = None
-    speaker_role: str | None = None
-    start: int | None = None
-    end: int | None = None
-    source_id: str | None = None
-    source_title: str | None = None
     href: str | None = None
 
 
@@ -74,7 +70,7 @@ class SuggestedClaim(BaseModel):
     subject_label: str | None = None
     object: str | None = None
     object_label: str | None = None
-    evidence: Evidence | None = None
+    evidence: ReviewEvidence | None = None
 
 
 class ReviewPage(BaseModel):
@@ -113,7 +109,7 @@ def _claim(row: dict[str, Any]) -> SuggestedClaim:
     evidence = row.pop("evidence", None)
     claim = SuggestedClaim(**row)
     if evidence:
-        claim.evidence = Evidence(**evidence)
+        claim.evidence = ReviewEvidence(**evidence)
         if evidence.get("source_id"):
             claim.evidence.href = f"{href('sources', evidence['source_id'])}#excerpt-{evidence['excerpt_id']}"
     return claim

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from neo4j import Driver
 from spreadgraph.graph import pages as queries
 from spreadgraph.search.filters import SearchFilters
-from spreadgraph.search.results import SearchResult
+from spreadgraph.search.results import SearchResult, SourceRef
 from spreadgraph.search.retrieval import KINDS
 from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
 from spreadgraph.webui.api.search import SearcherDep
@@ -68,25 +68,12 @@ def source_label(result: SearchResult) -> str | None:
     return s.title or s.file_name or s.id
 
 
-def source_links(driver: Driver, results: list[SearchResult]) -> dict[str, str]:
-    """{kind|id: the source page, at the highlighted excerpt when the evidence has a span}."""
-    units = [r.id for r in results if r.kind == "excerpt" and r.source]
-    by_unit = queries.excerpts_of_units(driver, units)
-    spans = [
-        {"key": f"{r.kind}|{r.id}", "source": r.source.id, "start": r.source.start, "end": r.source.end}
-        for r in results
-        if r.kind != "excerpt" and r.source and r.source.start is not None and r.source.end is not None
-    ]
-    by_span = queries.excerpts_at_spans(driver, spans)
-    out: dict[str, str] = {}
-    for r in results:
-        if r.source is None:
-            continue
-        key = f"{r.kind}|{r.id}"
-        excerpt = by_unit.get(r.id) if r.kind == "excerpt" else by_span.get(key)
-        page = href("sources", r.source.id)
-        out[key] = f"{page}#excerpt-{excerpt}" if excerpt and r.source.start is not None else page
-    return out
+def source_link(source: SourceRef | None) -> str | None:
+    """The source page, at the highlighted excerpt when the evidence has a span in it."""
+    if source is None:
+        return None
+    page = href("sources", source.id)
+    return f"{page}#excerpt-{source.excerpt_id}" if source.excerpt_id and source.start is not None else page
 
 
 def search_data(
@@ -97,14 +84,13 @@ def search_data(
     response = searcher.search(q, limit, chosen.filters, tuple(wanted) or KINDS)
     page.query, page.notes = response.query, chosen.notes + response.notes
     page.searched = bool(response.query)
-    links = source_links(driver, response.results)
     for r in response.results:
         page.results.append(
             ResultView(
                 result=r,
                 page_href=href(RESULT_PAGES[r.kind], r.id) if r.kind in RESULT_PAGES else None,
                 case_href=href("cases", r.case.id) if r.case else None,
-                source_href=links.get(f"{r.kind}|{r.id}"),
+                source_href=source_link(r.source),
                 source_label=source_label(r),
             )
         )
@@ -114,10 +100,10 @@ def search_data(
     return page
 
 
-def evidence_links(driver: Driver, answer: WhatWorked) -> dict[str, str]:
+def evidence_links(answer: WhatWorked) -> dict[str, str]:
     """Links for every excerpt result (by `excerpt|id`) and approach evidence (by excerpt id)."""
     results = [*answer.excerpts, *(r for c in answer.cases for r in c.evidence)]
-    out = source_links(driver, results)
+    out = {f"{r.kind}|{r.id}": link for r in results if (link := source_link(r.source))}
     for approach in answer.approaches:
         for ev in approach.evidence:
             page = href("sources", ev.source_id)
@@ -130,7 +116,7 @@ def what_worked_data(driver: Driver, searcher: Any, chosen: FormFilters, q: str)
     answer = WhatWorkedEngine(searcher).answer(q, chosen.filters)
     answer.notes = chosen.notes + answer.notes
     page.answer = answer
-    page.source_links = evidence_links(driver, answer)
+    page.source_links = evidence_links(answer)
     return page
 
 
