@@ -80,6 +80,7 @@ MATCH (c:Case {id: $id})
 UNWIND $rows AS row
 MERGE (s:Source {id: row.id})
 ON CREATE SET s.kind = 'document', s.title = row.title, s.source_type = 'cited'
+SET s.url = coalesce(row.url, s.url)
 MERGE (c)-[:DESCRIBED_IN]->(s)
 """
 _PARTS = {
@@ -122,7 +123,7 @@ MATCH (subject:{subject} {{id: row.subject}})
     + (f"MATCH (object:{obj} {{id: row.object}})\n" if obj else "")
     + """CREATE (cl:Claim {id: row.id})
 SET cl.kind = row.kind, cl.status = 'confirmed', cl.method = 'template', cl.asserted_by = $by,
-    cl.field = row.field
+    cl.field = row.field, cl.note = row.note
 CREATE (c)-[:MAKES]->(cl)
 CREATE (cl)-[:SUBJECT]->(subject)
 CREATE (cl)-[:EVIDENCED_BY]->(s)
@@ -205,6 +206,7 @@ def submit_case(tx: ManagedTransaction, template: CaseTemplate, *, file_name: st
             "summary": template.summary,
             "period": template.period,
             "spread_status": template.spread_status,
+            "review_by": template.review_by.isoformat() if template.review_by else None,
             "status": "pending",
             "revision": number,
         },
@@ -261,7 +263,7 @@ def _write_cited(tx: ManagedTransaction, case_id: str, template: CaseTemplate) -
     rows = {}
     for source in template.sources:
         key = hashlib.sha256(normalise_name(source.citation).encode()).hexdigest()[:16]
-        rows[key] = {"id": f"source:cited:{key}", "title": source.citation}
+        rows[key] = {"id": f"source:cited:{key}", "title": source.citation, "url": source.link}
     if rows:
         tx.run(_CITED, id=case_id, rows=list(rows.values()))
 
@@ -272,7 +274,14 @@ def _write_findings(
     """Resolve shared items, create owned outcomes/lessons, and return the claim rows to write."""
     claims: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
 
-    def claim(ends: tuple[str, str | None], field_path: str, kind: str, subject: str, obj: str | None = None):
+    def claim(
+        ends: tuple[str, str | None],
+        field_path: str,
+        kind: str,
+        subject: str,
+        obj: str | None = None,
+        note: str | None = None,
+    ) -> None:
         claims.setdefault(ends, []).append(
             {
                 "id": f"{case_id}:{field_path}",
@@ -280,6 +289,7 @@ def _write_findings(
                 "kind": kind,
                 "subject": subject,
                 "object": obj,
+                "note": note,
             }
         )
 
@@ -321,7 +331,8 @@ def _write_findings(
         approach = names["approaches"].get(normalise_name(link.approach))
         barrier = names["barriers"].get(normalise_name(link.barrier))
         if approach and barrier:
-            claim(("Approach", "Barrier"), f"links[{i}]", LINK_KINDS[link.effect], approach, barrier)
+            effect = LINK_KINDS[link.effect]
+            claim(("Approach", "Barrier"), f"links[{i}]", effect, approach, barrier, note=link.note)
     outcomes = [
         {
             "id": f"{case_id}:outcomes[{i}]",
@@ -365,6 +376,8 @@ def _write_excerpts(tx: ManagedTransaction, case_id: str, source_id: str, templa
                     "section": section,
                     "field": f"excerpts[{i}]",
                     "de_identified": e.de_identified,
+                    "paraphrase": e.paraphrase,
+                    "consent": e.consent,
                 },
             }
         )

@@ -46,13 +46,13 @@ _EVIDENCE = """[(cl)-[:EVIDENCED_BY]->(ev) | CASE WHEN ev:Excerpt THEN
      speaker_role: ev.speaker_role, attribution: ev.attribution,
      source_id: head([(ev)-[:FROM]->(s) | s.id]), source_title: head([(ev)-[:FROM]->(s) | s.title])}
   ELSE {kind: 'source', id: ev.id, source_id: ev.id, source_title: ev.title, field: cl.field} END]"""
-_CLAIM = "cl {.id, .kind, .status, .method, .asserted_by, .confidence, .field}"
+_CLAIM = "cl {.id, .kind, .status, .method, .asserted_by, .confidence, .field, .note}"
 _VISIBLE_CASE = "(c.status = 'published' OR $unpublished)"
 
 _CASE = f"""
 MATCH (c:Case {{id: $id}}) WHERE {_VISIBLE_CASE}
 RETURN c {{.id, .title, .summary, .period, .spread_status, .status, .revision, .case_kind, .aliases,
-          .reviewed_by, reviewed_at: toString(c.reviewed_at)}} AS case,
+          .reviewed_by, .review_by, reviewed_at: toString(c.reviewed_at)}} AS case,
        head([(c)-[:ABOUT]->(i:Innovation) | i {{.id, .name, .type, .description}}]) AS innovation,
        [(c)-[:IN_CONTEXT]->(x:Context) | x {{.setting, .sector, .country, .region, .scale, .organisations}}]
          AS contexts,
@@ -60,7 +60,8 @@ RETURN c {{.id, .title, .summary, .period, .spread_status, .status, .revision, .
          AS adoptions,
        [(c)-[:HAS_REVISION]->(r:Revision) | r {{.number, .submitted_by, .changes,
           submitted_at: toString(r.submitted_at)}}] AS revisions,
-       [(c)-[:DESCRIBED_IN]->(s:Source) | s {{.id, .title, .kind, .source_type, .year, .version}}] AS sources
+       [(c)-[:DESCRIBED_IN]->(s:Source) | s {{.id, .title, .kind, .source_type, .year, .version, .url}}]
+         AS sources
 """
 _CASE_CLAIMS = f"""
 MATCH (c:Case {{id: $id}})-[:MAKES]->(cl:Claim)-[:SUBJECT]->(sub)
@@ -77,7 +78,7 @@ MATCH (:Case {id: $id})-[:HAS_EXCERPT]->(e:Excerpt)
 OPTIONAL MATCH (e)-[:FROM]->(s:Source)
 RETURN e.id AS id, e.text AS text, e.kind AS kind, e.speaker_role AS speaker_role,
        e.attribution AS attribution, e.section AS section, e.start AS start, e.end AS end,
-       s.id AS source_id, s.title AS source_title
+       e.paraphrase AS paraphrase, e.consent AS consent, s.id AS source_id, s.title AS source_title
 ORDER BY s.id, e.start, e.id
 LIMIT $limit
 """

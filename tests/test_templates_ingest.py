@@ -106,3 +106,24 @@ def test_review_publish_and_reject(graph):
     assert set_status("pfcc-phase-2-peer-coaching", "rejected", reviewer="r", note="needs sources")
     assert list_cases("pending") == [] and list_cases("rejected")[0]["id"] == result.case_id
     assert not set_status("no-such-case", "published", reviewer="r")
+
+
+def test_the_contributor_guides_extra_fields_are_stored(graph):
+    """paraphrase, consent, review_by, links[].note and sources[].link reach the graph."""
+    ingest_file(PFCC2)
+    case = "case:pfcc-phase-2-peer-coaching"
+    row = read(
+        """
+        MATCH (c:Case {id: $case})
+        RETURN c.review_by AS review_by,
+               [(c)-[:MAKES]->(cl:Claim {field: 'links[1]'}) | cl.note][0] AS note,
+               [(c)-[:MAKES]->(cl:Claim {field: 'links[2]'}) | cl.note][0] AS no_note,
+               [(c)-[:HAS_EXCERPT]->(e:Excerpt) | [e.paraphrase, e.consent]][0] AS quote,
+               [(c)-[:DESCRIBED_IN]->(s:Source {source_type: 'cited'}) | s.url][0] AS url
+        """,
+        {"case": case},
+    )[0]
+    assert row["review_by"] == "2027-06-30"
+    assert row["note"].startswith("Coaches moved into supporting staff") and row["no_note"] is None
+    assert row["quote"] == [True, False]
+    assert row["url"] == "https://doi.org/10.1080/13561820.2023.2205879"

@@ -245,6 +245,15 @@ def test_case_page_groups_claims_with_evidence(site: Site) -> None:
     assert site.client.get("/cases/teledermatology-failed-pathway.json").json()["case"] == data["case"]
 
 
+def test_case_page_shows_the_contributors_extra_fields(site: Site) -> None:
+    page = site.client.get("/cases/case:pfcc-phase-2-peer-coaching")
+    assert page.status_code == 200
+    assert "check again by 2027-06-30" in page.text
+    assert "Coaches moved into supporting staff" in page.text  # the link's note
+    assert "paraphrase · " in page.text
+    assert 'href="https://doi.org/10.1080/13561820.2023.2205879" rel="noopener noreferrer nofollow"' in page.text
+
+
 def test_pending_case_and_its_template_source_are_hidden(site: Site) -> None:
     for url in (f"/cases/case:{PENDING}", f"/sources/source:template:{PENDING}"):
         response = site.client.get(url)

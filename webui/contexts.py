@@ -48,6 +48,7 @@ class Claim(Model):
     asserted_by: str | None = None
     confidence: float | None = None
     field: str | None = None
+    note: str | None = Field(None, description="the contributor's note on a link")
     evidence: list[ClaimEvidence] = Field(default_factory=list)
 
     @classmethod
@@ -124,6 +125,7 @@ class SourceLink(SourceRef):
 
     model_config = ConfigDict(extra="ignore")
     version: int | None = None
+    url: str | None = Field(None, description="where a cited source can be read (http/https)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -142,6 +144,8 @@ class ExcerptView(Model):
     end: int | None = None
     source_id: str | None = None
     source_title: str | None = None
+    paraphrase: bool | None = Field(None, description="the contributor's paraphrase, not verbatim")
+    consent: bool | None = Field(None, description="the speaker agreed to the quote being shared")
     cases: list[str] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
