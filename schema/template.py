@@ -185,22 +185,26 @@ class CaseTemplate(_Part):
         description="Stable case id (lower-case letters, digits, hyphens). Keep it when you resubmit; "
         "when absent it is made from the title.",
     )
-    title: Name
-    summary: Text
+    title: Name = Field(description="A short name for the case.")
+    summary: Text = Field(description="Two or three sentences.")
     narrative: Text | None = Field(None, description="The longer story, in Markdown.")
     period: Name = Field(description="e.g. 2016-2019.")
     spread_status: SpreadStatus
     innovation: InnovationPart
-    contexts: list[ContextPart] = Field(min_length=1)
-    adoptions: list[AdoptionRecord] = Field(default_factory=list)
-    approaches: list[ApproachPart] = Field(default_factory=list)
-    barriers: list[FactorPart] = Field(default_factory=list)
-    enablers: list[FactorPart] = Field(default_factory=list)
-    links: list[LinkPart] = Field(default_factory=list)
-    outcomes: list[OutcomePart] = Field(default_factory=list)
-    lessons: list[Text] = Field(default_factory=list)
-    excerpts: list[ExcerptPart] = Field(default_factory=list)
-    sources: list[SourcePart] = Field(default_factory=list)
+    contexts: list[ContextPart] = Field(min_length=1, description="Where it happened (at least one).")
+    adoptions: list[AdoptionRecord] = Field(
+        default_factory=list, description="One per site, including sites that stopped or never started."
+    )
+    approaches: list[ApproachPart] = Field(
+        default_factory=list, description="What people did to spread or adopt it."
+    )
+    barriers: list[FactorPart] = Field(default_factory=list, description="What got in the way.")
+    enablers: list[FactorPart] = Field(default_factory=list, description="What helped.")
+    links: list[LinkPart] = Field(default_factory=list, description="How an approach bore on a barrier.")
+    outcomes: list[OutcomePart] = Field(default_factory=list, description="What changed, and how we know.")
+    lessons: list[Text] = Field(default_factory=list, description="What others should know, one per entry.")
+    excerpts: list[ExcerptPart] = Field(default_factory=list, description="Short quotes; never names.")
+    sources: list[SourcePart] = Field(default_factory=list, description="Documents describing the case.")
     contributor: ContributorPart
     review_by: dt.date | None = Field(
         None, description="When this case should be checked again (YYYY-MM-DD)."
