@@ -18,7 +18,8 @@ from neo4j import ManagedTransaction
 from spreadgraph.graph.item_resolution import ItemName, resolve_items, tidy_items
 from spreadgraph.schema.diff import changed_paths
 from spreadgraph.schema.model import CLAIM_ENDS
-from spreadgraph.schema.template import CaseTemplate, contributor_key, normalise_name
+from spreadgraph.schema.names import normalise_name
+from spreadgraph.schema.template import CaseTemplate, contributor_key
 
 _CURRENT = """
 MATCH (c:Case {id: $id})
@@ -293,8 +294,6 @@ def _write_findings(
             }
         )
 
-    from spreadgraph.schema import vocab
-
     item_ids: list[str] = []
     names: dict[str, dict[str, str]] = {}
     for section, label, kind in (
@@ -311,22 +310,14 @@ def _write_findings(
         result.notes += notes
         item_ids += ids.values()
         names[section] = {normalise_name(e.name): ids[f"{section}[{i}]"] for i, e in enumerate(entries, 1)}
-        for i, entry in enumerate(entries, start=1):
+        for i in range(1, len(entries) + 1):
             path = f"{section}[{i}]"
             claim((label, None), path, kind, ids[path])
-            code_name = (
-                getattr(entry, "eric", None) if section == "approaches" else getattr(entry, "cfir", None)
-            )
-            if code_name:
-                voc, code_label = (
-                    (vocab.eric(), "EricStrategy")
-                    if section == "approaches"
-                    else (vocab.cfir(), "CfirConstruct")
-                )
-                code = voc.resolve(code_name)
-                if code:
-                    suffix = "eric" if section == "approaches" else "cfir"
-                    claim((label, code_label), f"{path}.{suffix}", "coded_as", ids[path], code)
+            suffix = "eric" if section == "approaches" else "cfir"
+            code = template.code_of(f"{path}.{suffix}")
+            if code:
+                code_label = "EricStrategy" if section == "approaches" else "CfirConstruct"
+                claim((label, code_label), f"{path}.{suffix}", "coded_as", ids[path], code)
     for i, link in enumerate(template.links, start=1):
         approach = names["approaches"].get(normalise_name(link.approach))
         barrier = names["barriers"].get(normalise_name(link.barrier))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from neo4j import ManagedTransaction
-from spreadgraph.schema.template import normalise_name as normalise
+from spreadgraph.schema.names import normalise_name as normalise
 
 SHARED_LABELS = ("Barrier", "Enabler", "Approach", "Innovation")
 

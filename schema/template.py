@@ -11,19 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from spreadgraph.schema import vocab
+from spreadgraph.schema.names import normalise_name
 
 TEMPLATE_VERSION = 1
-
-
-def normalise_name(name: str) -> str:
-    """Identity key for free-text names: NFKC, case-folded, '&' as 'and', single spaces."""
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    text = re.sub(r"[\s_]+", " ", text)
-    return text.strip(" .,;:-'\"")
 
 
 def contributor_key(name: str, contact: str) -> str:
@@ -169,7 +163,9 @@ class ContributorPart(_Part):
 
 
 class CaseTemplate(_Part):
-    """One spread or adoption case, as a contributor describes it."""
+    """One spread or adoption case, as a contributor describes it.
+
+    Its CFIR and ERIC codes are resolved once, when the model is made (`codes`, `code_of`)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -209,3 +205,22 @@ class CaseTemplate(_Part):
     review_by: dt.date | None = Field(
         None, description="When this case should be checked again (YYYY-MM-DD)."
     )
+
+    _codes: dict[str, vocab.CodedField] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _resolve_codes(self) -> CaseTemplate:
+        """Each coded field resolved to its taxonomy id (None when unknown: the checks report it)."""
+        data = self.model_dump(include={section for section, _, _ in vocab.CODED_FIELDS})
+        self._codes = {f.path: f for f in vocab.coded_fields(data)}
+        return self
+
+    @property
+    def coded(self) -> list[vocab.CodedField]:
+        """Every coded field ('barriers[1].cfir', ...) with the name given and the id it resolved to."""
+        return list(self._codes.values())
+
+    def code_of(self, path: str) -> str | None:
+        """The taxonomy id of the coded field at `path` (None when absent or unknown)."""
+        found = self._codes.get(path)
+        return found.code if found else None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+from spreadgraph.schema.names import normalise_name as normalise
 from spreadgraph.schema.taxonomy import load_taxonomies
-from spreadgraph.schema.template import normalise_name as normalise
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,35 @@ def eric() -> Vocabulary:
         for key in (item.id, str(item.number), item.name, *item.aliases):
             index.setdefault(normalise(key), item.id)
     return Vocabulary("ERIC strategy", index, names)
+
+
+#: The template's coded fields: (section, key, vocabulary).
+CODED_FIELDS: tuple[tuple[str, str, Callable[[], Vocabulary]], ...] = (
+    ("barriers", "cfir", cfir),
+    ("enablers", "cfir", cfir),
+    ("approaches", "eric", eric),
+)
+
+
+@dataclass(frozen=True)
+class CodedField:
+    """A CFIR or ERIC name or number a template gives, and the taxonomy id it resolves to."""
+
+    path: str
+    value: str
+    vocabulary: Vocabulary
+    code: str | None
+
+
+def coded_fields(data: Mapping[str, Any]) -> list[CodedField]:
+    """Every code a template's data names, resolved (code None when unknown). Tolerates wrong types,
+    so the checks can report codes on data that does not validate."""
+    found = []
+    for section, key, vocabulary in CODED_FIELDS:
+        entries = data.get(section)
+        for i, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+            value = entry.get(key) if isinstance(entry, dict) else None
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                voc = vocabulary()
+                found.append(CodedField(f"{section}[{i}].{key}", str(value), voc, voc.resolve(str(value))))
+    return found

@@ -117,20 +117,18 @@ def _text(item: dict[str, Any], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def semantic_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """Cross-field rules on the raw data: (path, message) pairs. Tolerates wrong types."""
+def semantic_problems(data: dict[str, Any], model: CaseTemplate | None = None) -> list[tuple[str, str]]:
+    """Cross-field rules on the raw data: (path, message) pairs. Tolerates wrong types.
+
+    Unknown CFIR/ERIC codes: those the valid `model` resolved to nothing, or, when the data does not
+    validate, those `vocab.coded_fields` cannot resolve in the raw data."""
     found: list[tuple[str, str]] = []
-    for section, key, voc in (
-        ("barriers", "cfir", vocab.cfir()),
-        ("enablers", "cfir", vocab.cfir()),
-        ("approaches", "eric", vocab.eric()),
-    ):
+    for coded in model.coded if model is not None else vocab.coded_fields(data):
+        if coded.code is None:
+            found.append((coded.path, coded.vocabulary.problem(coded.value)))
+    for section, _, _ in vocab.CODED_FIELDS:
         seen: dict[str, str] = {}
         for path, item in _entries(data, section):
-            code = item.get(key)
-            usable = isinstance(code, str | int) and not isinstance(code, bool) and str(code).strip()
-            if usable and voc.resolve(str(code)) is None:
-                found.append((f"{path}.{key}", voc.problem(str(code))))
             name = _text(item, "name")
             if name:
                 norm = vocab.normalise(name)
@@ -179,7 +177,7 @@ def validate(loaded: Loaded, file: str = "") -> tuple[CaseTemplate | None, list[
         model = CaseTemplate.model_validate(loaded.data)
     except ValidationError as exc:
         problems += [(path_of(e["loc"]), _message(e)) for e in exc.errors(include_url=False)]
-    problems += semantic_problems(loaded.data)
+    problems += semantic_problems(loaded.data, model)
     out = [Problem(msg, path, loaded.line_of(path), file) for path, msg in problems]
     out.sort(key=lambda p: (p.line or 0, p.path))
     return (None if out else model), out
