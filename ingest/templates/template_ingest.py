@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from neo4j import Driver
 from spreadgraph.graph.case_writer import CaseWrite, submit_case
 from spreadgraph.graph.connection import write_tx
 from spreadgraph.ingest.templates.checks import validate
-from spreadgraph.ingest.templates.loader import load_bytes, size_problem
+from spreadgraph.ingest.templates.loader import Loaded, load_bytes, size_problem
 from spreadgraph.ingest.templates.problems import Problem, TemplateInvalid
 from spreadgraph.schema.template import CaseTemplate
 
@@ -22,6 +23,12 @@ def check_bytes(raw: bytes, file: str = "") -> tuple[CaseTemplate | None, list[P
     except TemplateInvalid as exc:
         return None, [Problem(p.message, p.path, p.line, file) for p in exc.problems]
     return validate(loaded, file)
+
+
+def check_data(data: dict[str, Any], file: str = "") -> tuple[CaseTemplate | None, list[Problem]]:
+    """Validate template data that is already structured (the web form's): no text to parse, so
+    problems have paths but no lines."""
+    return validate(Loaded(data), file)
 
 
 def check_file(path: Path) -> tuple[CaseTemplate | None, list[Problem]]:

@@ -1,13 +1,13 @@
 """The contributor's case form (`/submit`), the template upload, and the confirmation page.
 
-Both paths validate with the CLI's own checks (`ingest.templates.pipeline.check_bytes`) and
-write through the CLI's transaction (`graph.cases.submit_case`, via `graph.submissions`):
+Both paths validate with the CLI's own checks (`ingest.templates.template_ingest`: the form's data
+with `check_data`, an uploaded file with `check_bytes`) and write through the CLI's transaction
+(`graph.case_writer.submit_case`, via `graph.submissions`):
 nothing is written unless the whole case is valid, and the person's input is kept.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from spreadgraph.graph.decisions import get_case
 from spreadgraph.ingest.templates.loader import MAX_BYTES, size_problem
 from spreadgraph.ingest.templates.problems import Problem
+from spreadgraph.ingest.templates.template_ingest import check_data
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.caseform import PartView, ProblemView, build_views, form_to_template
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireContributor, UserDep
@@ -87,8 +88,7 @@ async def submit_form(request: Request, user: RequireContributor, driver: Driver
     if add:  # "Add another ..." without JavaScript: the same form with one more row, nothing checked
         return respond(request, "submit.html", _page(user, form, [], add))
     data, _ = form_to_template(form)
-    raw = json.dumps(data, ensure_ascii=False).encode()
-    model, problems = await check_template(raw, FORM_FILE)
+    model, problems = await run_in_threadpool(check_data, data, FORM_FILE)
     if model is None:
         return respond(request, "submit.html", _page(user, form, problems), status=422)
     result = await submit(model, user, driver)
