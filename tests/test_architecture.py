@@ -168,3 +168,29 @@ def test_the_splice_check_finds_a_placeholder(tmp_path: Path) -> None:
     ok = tmp_path / "ok.py"
     ok.write_text('name = "a b".replace(" ", "_")\n')
     assert len(spliced_statements({"bad": bad, "ok": ok})) == 2
+
+
+def documented_walks() -> dict[str, list[str]]:
+    """{walk title: the modules its numbered steps name first} from docs/architecture.md."""
+    walks: dict[str, list[str]] = {}
+    title = None
+    for line in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## A "):
+            title = line[3:]
+            walks[title] = []
+        elif title and (step := re.match(r"^\d+\. `([\w/]+\.py)`", line)):
+            walks[title].append(step.group(1))
+    return walks
+
+
+def test_the_documented_walks_hold() -> None:
+    files = package_files()
+    by_path = {path.relative_to(ROOT).as_posix(): name for name, path in files.items()}
+    walks = documented_walks()
+    assert len(walks) == 2 and all(walks.values()), walks
+    for title, steps in walks.items():
+        assert len(steps) <= 5, title
+        modules = [by_path[step] for step in steps]  # KeyError: a step names no module
+        for i, module in enumerate(modules[1:], start=1):
+            earlier = {imported for m in modules[:i] for _, imported in imports_of(files[m], m)}
+            assert module in earlier, f"{title}: nothing before {steps[i]} imports it"
