@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from spreadgraph.search.results import CaseRef, SearchResult, SourceRef
 from spreadgraph.search.what_worked import WhatWorked
-from spreadgraph.webui.render import href
+from spreadgraph.webui.render import href, source_href
 
 PAGE_KINDS = {"Barrier": "barriers", "Approach": "approaches", "Innovation": "innovations"}
 NODE_PAGES = {**PAGE_KINDS, "Case": "cases", "Source": "sources"}
@@ -36,8 +36,7 @@ class ClaimEvidence(Model):
     def href(self) -> str | None:
         if not self.source_id:
             return None
-        page = href("sources", self.source_id)
-        return f"{page}#excerpt-{self.id}" if self.kind == "excerpt" and self.start is not None else page
+        return source_href(self.source_id, self.id, self.kind == "excerpt" and self.start is not None)
 
 
 class Claim(Model):
@@ -153,8 +152,7 @@ class ExcerptView(Model):
     def href(self) -> str | None:
         if not self.source_id:
             return None
-        page = href("sources", self.source_id)
-        return f"{page}#excerpt-{self.id}" if self.start is not None else page
+        return source_href(self.source_id, self.id, self.start is not None)
 
 
 class HomePage(Model):

@@ -35,6 +35,12 @@ def href(kind: str, node_id: str) -> str:
     return f"/{kind}/{quote(node_id, safe=':')}"
 
 
+def source_href(source_id: str, excerpt_id: str | None = None, spanned: bool = True) -> str:
+    """A source's page, at the highlighted excerpt when the evidence has a span in the source."""
+    page = href("sources", source_id)
+    return f"{page}#excerpt-{excerpt_id}" if excerpt_id and spanned else page
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The Jinja2 environment: autoescape on for every template, undefined names are errors."""

@@ -18,7 +18,7 @@ from spreadgraph.search.results import Evidence
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireReviewer
 from spreadgraph.webui.http_errors import InvalidRequest
-from spreadgraph.webui.render import href, respond, wanted_format
+from spreadgraph.webui.render import respond, source_href, wanted_format
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["review"])
@@ -111,7 +111,7 @@ def _claim(row: dict[str, Any]) -> SuggestedClaim:
     if evidence:
         claim.evidence = ReviewEvidence(**evidence)
         if evidence.get("source_id"):
-            claim.evidence.href = f"{href('sources', evidence['source_id'])}#excerpt-{evidence['excerpt_id']}"
+            claim.evidence.href = source_href(evidence["source_id"], evidence["excerpt_id"])
     return claim
 
 

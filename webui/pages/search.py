@@ -21,7 +21,7 @@ from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
 from spreadgraph.webui.api.search import SearcherDep
 from spreadgraph.webui.contexts import Choices, ResultView, SearchForm, SearchPage, WhatWorkedPage
 from spreadgraph.webui.deps import DriverDep
-from spreadgraph.webui.render import href, respond
+from spreadgraph.webui.render import href, respond, source_href
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["pages"])
@@ -72,8 +72,7 @@ def source_link(source: SourceRef | None) -> str | None:
     """The source page, at the highlighted excerpt when the evidence has a span in it."""
     if source is None:
         return None
-    page = href("sources", source.id)
-    return f"{page}#excerpt-{source.excerpt_id}" if source.excerpt_id and source.start is not None else page
+    return source_href(source.id, source.excerpt_id, source.start is not None)
 
 
 def search_data(
@@ -106,8 +105,8 @@ def evidence_links(answer: WhatWorked) -> dict[str, str]:
     out = {f"{r.kind}|{r.id}": link for r in results if (link := source_link(r.source))}
     for approach in answer.approaches:
         for ev in approach.evidence:
-            page = href("sources", ev.source_id)
-            out[ev.excerpt_id] = f"{page}#excerpt-{ev.excerpt_id}" if ev.start is not None else page
+            if ev.source_id:
+                out[ev.excerpt_id] = source_href(ev.source_id, ev.excerpt_id, ev.start is not None)
     return out
 
 
