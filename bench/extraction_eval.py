@@ -20,6 +20,7 @@ from spreadgraph.schema.extraction_models import KINDS, Extraction
 from spreadgraph.search.sentences import document_sentences
 
 from bench.excerpt_eval import gold_spans
+from bench.extraction_metric import NAMED_KINDS, GraphItem, GraphLink
 
 GOLD_FIELDS = {
     "barrier": "barriers",
@@ -174,6 +175,41 @@ def link_relation_recall(doc: ParsedDocument, raw: str, extraction: Extraction, 
     return right / len(links) if links else 0.0
 
 
+def extraction_items(
+    doc: ParsedDocument, extraction: Extraction
+) -> tuple[list[GraphItem], list[GraphLink], int]:
+    """What writing `extraction` would put in the graph for this document, without a graph:
+    the items (one per kind and normalised name, as graph/item_resolution.py merges them; link
+    ends included) with their claims' evidence texts, the links, and the number of suggested
+    claims (one per finding, per taxonomy code and per link, deduplicated by claim id as
+    graph/claims.py does). Used to score extractor settings that are not in a graph (bench/lodo.py).
+    """
+    from spreadgraph.schema.names import normalise_name
+
+    found: dict[tuple[str, str], tuple[str, list[str]]] = {}
+
+    def add(kind: str, name: str, start: int, end: int) -> None:
+        entry = found.setdefault((kind, normalise_name(name)), (name, []))
+        text = doc.text[start:end]
+        if text not in entry[1]:
+            entry[1].append(text)
+
+    claims: set[tuple[int, int, str]] = set()
+    for f in extraction.findings:
+        claims.add((f.start, f.end, f.claim_kind))
+        claims.update((f.start, f.end, f"coded_as:{f.kind}:{c.id}") for c in f.codes)
+        if f.kind in NAMED_KINDS:
+            add(f.kind, f.name, f.start, f.end)
+    links = []
+    for link in extraction.links:
+        claims.add((link.start, link.end, link.relation))
+        add("approach", link.approach, link.start, link.end)
+        add("barrier", link.barrier, link.start, link.end)
+        links.append(GraphLink(link.approach, link.barrier, link.relation))
+    items = [GraphItem(kind, name, tuple(ev), f"{kind}:{key}") for (kind, key), (name, ev) in found.items()]
+    return items, links, len(claims)
+
+
 def floor_spans(doc: ParsedDocument) -> tuple[dict[str, list[tuple[int, int]]], int]:
     """The cue-word floor: raw spans per kind, and the number of distinct sentences flagged."""
     spans: dict[str, list[tuple[int, int]]] = {k: [] for k in KINDS}
@@ -189,4 +225,12 @@ def floor_spans(doc: ParsedDocument) -> tuple[dict[str, list[tuple[int, int]]], 
     return spans, flagged
 
 
-__all__ = ["KindScore", "extraction_spans", "floor_spans", "gold_items", "is_covered", "score_spans"]
+__all__ = [
+    "KindScore",
+    "extraction_items",
+    "extraction_spans",
+    "floor_spans",
+    "gold_items",
+    "is_covered",
+    "score_spans",
+]

@@ -5,6 +5,13 @@ optimistic. Here, for each dev document, the quotas are chosen on the *other* do
 point with the best worst recall over barrier, enabler and approach, total 25 per 1,000 words)
 and scored on this one; pooled over gold items, that is the honest estimate.
 
+The same folds score issue 18's item figures (bench/extraction_metric.py: named-with-evidence
+recall, name precision, link recall, review decisions): the held-out document is extracted with
+the quotas chosen on the other one, and what the writer would store for it
+(`extraction_eval.extraction_items`) is scored like the graph. `shipped_metric` is the same with
+the shipped quotas (it should equal the graph's figures). The quotas are the only thing fitted to
+the dev gold that a fold can refit; the cue lists, prototypes and parser are not refitted here.
+
     HF_HUB_OFFLINE=1 .venv/bin/python -m bench.lodo [--corpus ../shared/corpus] [--gold ...]
 """
 
@@ -21,10 +28,11 @@ from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
 from spreadgraph.ingest.extraction.scoring import Weights, score_sentences, select
 from spreadgraph.schema.extraction_models import KINDS
-from spreadgraph.search.embedder import Embedder
+from spreadgraph.search.embedder import configured_embedder
 from spreadgraph.search.sentences import document_sentences
 
-from bench.extraction_eval import gold_items, score_spans
+from bench.extraction_eval import extraction_items, gold_items, score_spans
+from bench.extraction_metric import NameSimilarity, Similarity, item_figures, pool
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TARGET = ("barrier", "enabler", "approach")
@@ -51,7 +59,14 @@ def prepare(path: Path, gold_doc: dict, extractor: CueEmbeddingExtractor, cache:
         cache.stored([a.text for a in anchors], extractor.vector_store),
         extractor.weights,
     )
-    return {"raw": raw.text, "doc": doc, "scored": scored, "gold": gold_items(gold_doc), "file": path.name}
+    return {
+        "raw": raw.text,
+        "doc": doc,
+        "scored": scored,
+        "gold": gold_items(gold_doc),
+        "gold_doc": gold_doc,
+        "file": path.name,
+    }
 
 
 def recall(item: dict, weights: Weights) -> dict[str, tuple[int, int]]:
@@ -64,22 +79,32 @@ def recall(item: dict, weights: Weights) -> dict[str, tuple[int, int]]:
     return {k: (scores[k].covered, scores[k].gold) for k in KINDS}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
-    parser.add_argument("--gold", type=Path, default=SHARED / "eval" / "dev_extraction")
-    args = parser.parse_args()
-    extractor = CueEmbeddingExtractor()
-    cache = VectorCache(Embedder("all-MiniLM-L6-v2"))
-    docs = [
-        prepare(args.corpus / g["file"], g, extractor, cache)
-        for gold_file in sorted(args.gold.glob("*.json"))
-        for g in json.loads(gold_file.read_text())["documents"]
-    ]
+def held_out_figures(
+    item: dict, weights: Weights, extractor: CueEmbeddingExtractor, cache: VectorCache, similarity: Similarity
+) -> dict:
+    """Issue 18's item figures of one prepared document extracted with `weights` (not written)."""
+    runner = CueEmbeddingExtractor(extractor.embedder, weights=weights, vector_store=extractor.vector_store)
+    extraction = runner.run(item["doc"], cache)
+    items, links, decisions = extraction_items(item["doc"], extraction)
+    return item_figures(item["gold_doc"], items, links, decisions, extraction.words, similarity)
+
+
+def run_lodo(
+    gold_docs: list[dict],
+    corpus: Path,
+    extractor: CueEmbeddingExtractor,
+    cache: VectorCache,
+    similarity: Similarity | None = None,
+) -> dict:
+    """Per held-out document: quotas chosen on the others, span recall with them, and (given a
+    `similarity`) issue 18's item figures with them (`metric`) and with the shipped quotas
+    (`shipped_metric`); pooled over the folds."""
+    docs = [prepare(corpus / g["file"], g, extractor, cache) for g in gold_docs]
     base = extractor.weights
     table = {q: [recall(d, replace(base, quotas=q)) for d in docs] for q in grid()}
     out: dict[str, object] = {"shipped_quotas": dict(base.quotas), "folds": []}
     pooled = {k: [0, 0] for k in KINDS}
+    metrics, shipped_metrics = [], []
     for i, held in enumerate(docs):
         others = [j for j in range(len(docs)) if j != i]
 
@@ -94,18 +119,45 @@ def main() -> None:
         for k in KINDS:
             pooled[k][0] += result[k][0]
             pooled[k][1] += result[k][1]
-        out["folds"].append(
-            {
-                "held_out": held["file"],
-                "quotas_chosen_on_the_others": dict(chosen),
-                "recall": {k: round(c / g, 3) if g else 0.0 for k, (c, g) in result.items()},
-            }
-        )
+        fold: dict[str, object] = {
+            "held_out": held["file"],
+            "quotas_chosen_on_the_others": dict(chosen),
+            "recall": {k: round(c / g, 3) if g else 0.0 for k, (c, g) in result.items()},
+        }
+        if similarity is not None:
+            metric = held_out_figures(held, replace(base, quotas=chosen), extractor, cache, similarity)
+            at_shipped = held_out_figures(held, base, extractor, cache, similarity)
+            fold["metric"], fold["shipped_metric"] = metric, at_shipped
+            metrics.append(metric)
+            shipped_metrics.append(at_shipped)
+        out["folds"].append(fold)
     out["lodo_recall"] = {k: round(c / g, 3) if g else 0.0 for k, (c, g) in pooled.items()}
     shipped = [recall(d, base) for d in docs]
     out["shipped_recall_on_dev"] = {
         k: round(sum(r[k][0] for r in shipped) / sum(r[k][1] for r in shipped), 3) for k in KINDS
     }
+    if similarity is not None:
+        out["lodo_metric"] = pool(metrics)
+        out["shipped_metric_on_dev"] = pool(shipped_metrics)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
+    parser.add_argument("--gold", type=Path, default=SHARED / "eval" / "dev_extraction")
+    parser.add_argument("--no-metric", action="store_true", help="span recall only (no item figures)")
+    args = parser.parse_args()
+    embedder = configured_embedder()
+    extractor = CueEmbeddingExtractor(embedder)
+    cache = VectorCache(embedder)
+    gold_docs = [g for f in sorted(args.gold.glob("*.json")) for g in json.loads(f.read_text())["documents"]]
+    similarity = None if args.no_metric else NameSimilarity(cache.vectors)
+    out = run_lodo(gold_docs, args.corpus, extractor, cache, similarity)
+    for fold in out["folds"]:
+        for key in ("metric", "shipped_metric"):
+            if key in fold:
+                fold[key].pop("misses")
     print(json.dumps(out, indent=2))
 
 
