@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bench.relevance import Passage, floor_tokens, rrf, split_paragraphs
+from bench.relevance import (
+    Outcome,
+    Passage,
+    api_result,
+    compare,
+    floor_tokens,
+    lucene_escape,
+    rrf,
+    split_paragraphs,
+)
 from bench.scoring import (
     aggregate,
     best_window_lcs,
@@ -131,3 +140,75 @@ def test_rrf_prefers_items_found_by_both() -> None:
     assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
     weighted = rrf([[1], [2]], k=60, weights=[1.0, 2.0])
     assert weighted[2] == pytest.approx(2 * weighted[1])
+
+
+def test_api_result_mapping() -> None:
+    item = {
+        "kind": "barrier",
+        "score": 0.4,
+        "name": "Lack of time",
+        "text": "staff had no protected time",
+        "source": {"file_name": "/data/001_x.txt", "start": 10, "end": 37},
+    }
+    result = api_result(item)
+    assert (result.file, result.text, result.start, result.end) == ("001_x.txt", item["text"], 10, 37)
+    # no evidence text: the name is never scored, so the result cannot be a hit
+    bare = api_result({**item, "text": None})
+    assert bare.text == "" and not is_hit(bare.file, bare.text, "001_x.txt", ["Lack of time"])
+    # a case-template source has no corpus file: never a hit
+    template = api_result({**item, "source": {"file_name": None, "template_id": "demo"}})
+    assert template.file == "" and not is_hit(template.file, template.text, "001_x.txt", [item["text"]])
+    assert api_result({"kind": "case", "score": 1.0, "text": "t", "source": None}).file == ""
+    # a coded-export quote names the export, not the report; the diagnostic credits its section
+    coded = {**item, "section": "001_x.txt", "source": {"file_name": "coded.csv", "kind": "coded_export"}}
+    assert api_result(coded).file == "coded.csv"
+    assert api_result(coded, credit_section=True).file == "001_x.txt"
+
+
+def test_lucene_escape() -> None:
+    assert lucene_escape("a clear how-to?") == "a clear how\\-to\\?"
+    assert lucene_escape("(x) && y: z/w") == "\\(x\\) \\&& y\\: z\\/w"
+    assert lucene_escape("plain words") == "plain words"
+
+
+def test_compare_ratio_and_difference() -> None:
+    system = Outcome("s", aggregate({"a": 1, "b": 2}, k=5), 0.0)  # MRR 0.75
+    floor = Outcome("f", aggregate({"a": 2, "b": None}, k=5), 0.0)  # MRR 0.25
+    comparison = compare(system, floor)
+    assert comparison.ratio == pytest.approx(3.0) and comparison.difference == pytest.approx(0.5)
+    zero = Outcome("z", aggregate({"a": None}, k=5), 0.0)
+    assert compare(system, zero).ratio is None
+    assert compare(system, None) is None
+
+
+def test_what_worked_case_matching_rules() -> None:
+    import math
+
+    from bench.what_worked import CaseSources, GoldCase, Similarity, case_query, is_gold_case, score_case
+
+    def encode(texts: list[str]) -> list[list[float]]:  # a stand-in for MiniLM: one-hot by first word
+        vocab = ["alpha", "beta", "report", "other"]
+        out = []
+        for text in texts:
+            first = text.lower().split()[0].strip(":.")
+            vector = [1.0 if first == w else 0.0 for w in vocab] or [0.0]
+            norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+            out.append([x / norm for x in vector])
+        return out
+
+    sim = Similarity(encode)
+    gold = GoldCase("002_x.txt", "report on things", "alpha project", "alpha tool", "q", ("beta step",))
+    assert case_query({"innovation": {"name": "n", "description": "d."}, "contexts": [{"setting": "s"}]}) == (
+        "n: d. Context: s."
+    )
+    from_file = CaseSources(("002_x.txt",), ())
+    cited = CaseSources((), ("report (2014) cited",))
+    elsewhere = CaseSources(("001_y.txt",), ())
+    case = {"id": "c", "title": "alpha thing", "innovation": {"name": "other"}}
+    assert is_gold_case(case, from_file, gold, sim)
+    assert is_gold_case(case, cited, gold, sim)
+    assert not is_gold_case(case, elsewhere, gold, sim)
+    assert not is_gold_case({**case, "title": "other"}, from_file, gold, sim)
+    answer = {"cases": [{"id": "x", "title": "other"}, case], "approaches": [{"name": "beta thing"}]}
+    outcome = score_case(gold, answer, {"c": from_file, "x": from_file}, sim)
+    assert outcome.case_rank == 2 and outcome.recall == 1.0
