@@ -46,6 +46,15 @@ class Evidence(BaseModel):
     speaker_role: str | None = None
 
 
+class ItemMark(BaseModel):
+    """A barrier, enabler or approach that a passage is evidence for (a live claim cites it)."""
+
+    kind: str = Field(description="barrier | enabler | approach")
+    id: str
+    name: str | None = None
+    status: str | None = Field(None, description="the claim's review state: confirmed | suggested")
+
+
 class SearchResult(BaseModel):
     kind: str
     id: str
@@ -61,6 +70,14 @@ class SearchResult(BaseModel):
     merged: list[str] = Field(
         default_factory=list, description="ids of overlapping windows merged into this passage"
     )
+    about: list[ItemMark] = Field(
+        default_factory=list, description="for a passage: the barriers, enablers and approaches it evidences"
+    )
+
+    @property
+    def evidenced(self) -> bool:
+        """True when the result shows a passage from a source."""
+        return bool(self.text) and self.source is not None
 
 
 class SearchResponse(BaseModel):
@@ -69,7 +86,16 @@ class SearchResponse(BaseModel):
     limit: int
     filters: dict[str, Any]
     notes: list[str] = Field(default_factory=list)
-    results: list[SearchResult] = Field(default_factory=list)
+    results: list[SearchResult] = Field(
+        default_factory=list,
+        description="passages that answer the query, best first, each with its case, source, span and "
+        "the items it evidences",
+    )
+    items: list[SearchResult] = Field(
+        default_factory=list,
+        description="cases, barriers and approaches matching the query, each with the passage of its "
+        "evidence that best matches the query; those with no source evidence last",
+    )
 
 
 def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:

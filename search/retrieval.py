@@ -1,8 +1,12 @@
 """Hybrid retrieval: vector and full-text rankings fused by reciprocal rank fusion.
 
-`Searcher.search(query, limit, filters, kinds, mode)` returns a `SearchResponse` whose results
-each carry their kind, score, evidence text (a sentence window), the case it belongs to and its
-source (title, file name or template id, character span).
+`Searcher.search(query, limit, filters, kinds, mode)` returns a `SearchResponse` in two parts, as
+staff read it: `results`, the passages that answer the query (excerpt windows, each with its
+text, case, source and character span, marked with the barriers, enablers and approaches it
+evidences: search/marks.py), and `items`, the cases, barriers and approaches whose own names and
+descriptions match, each with the passage of its evidence that best matches the query; items
+with no source evidence come last. Passages and items are fused separately, so an item without
+evidence never displaces a passage that answers the question.
 
 Ranking (docs/search-notes.md has the measurements behind each choice):
 
@@ -23,9 +27,10 @@ Ranking (docs/search-notes.md has the measurements behind each choice):
   the result shows the whole passage instead of repeating it.
 
 Node kinds (case, barrier, approach) come from their own vector and full-text indexes (all six
-lists in one statement), fused in the same RRF; their evidence is a sentence window of the case
-(or of the excerpts evidencing claims about the item): one the search itself retrieved if there
-is one, else the closest to the query among at most :data:`EVIDENCE_CLAIMS` claims.
+lists in one statement), fused among themselves by the same RRF; their evidence is a sentence
+window of the case (or of the excerpts evidencing claims about the item): one the search itself
+retrieved if there is one, else the closest to the query among at most :data:`EVIDENCE_CLAIMS`
+claims.
 
 Speed at scale (docs/benchmarks.md, "Second pass on latency"): excerpt full text runs while the
 query is encoded; the vector index is asked for :data:`INDEX_FACTOR` x depth sentences and only
@@ -52,6 +57,7 @@ from spreadgraph.search import statements
 from spreadgraph.search.facets import facets
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.fusion import FUSION, Fusion, fuse, interleave
+from spreadgraph.search.marks import apply_marks, mark_groups, marks_query
 from spreadgraph.search.passages import apply_passages, read_passages
 from spreadgraph.search.query import prepare
 from spreadgraph.search.results import (
@@ -257,10 +263,10 @@ class Searcher:
         units: Sequence[str] = (),
     ) -> None:
         """Fill in what the fused top shows, its statements side by side: the excerpt windows'
-        text, case and source; the node results' name, description, case, source and evidence
-        window (one statement per kind; `units`, the windows the search retrieved, are preferred
-        as evidence); the merged passages (search/passages.py), applied last since they widen
-        the windows' text and span."""
+        text, case and source, and the items each passage evidences (search/marks.py); the node
+        results' name, description, case, source and evidence window (one statement per kind;
+        `units`, the windows the search retrieved, are preferred as evidence); the merged
+        passages (search/passages.py), applied last since they widen the windows' text and span."""
         scope = scope or self.scope(filters)
         predicate = filters.case_predicate()
         jobs = {}
@@ -273,10 +279,17 @@ class Searcher:
                 statement = statements.node_evidence_query(kind, predicate)
                 params = {"ids": ids, "vector": vector, "units": list(units), "claims": EVIDENCE_CLAIMS}
                 jobs[kind] = _POOL.submit(self.read, statement, {**params, **scope.params(filters)})
+        groups = mark_groups(results)
+        if groups:
+            statement = marks_query(predicate)
+            jobs["marks"] = _POOL.submit(self.read, statement, {"groups": groups, **scope.params(filters)})
         merged = any(r.merged for r in results)
         passages = _POOL.submit(read_passages, self.driver, results) if merged else None
         for kind, job in jobs.items():
-            fill_results(results, kind, job.result())
+            if kind == "marks":
+                apply_marks(results, job.result())
+            else:
+                fill_results(results, kind, job.result())
         if passages:
             apply_passages(results, passages.result())
 
@@ -343,10 +356,15 @@ class Searcher:
         began = time.perf_counter()
         fusion = fusion or self.fusion
         fill = self.fill_cosines(lists, vector) if fusion == "score" and mode == "hybrid" else None
-        response.results = fuse(lists, limit, fusion, fill)
+        passage_lists = {name: found for name, found in lists.items() if name.startswith("excerpt:")}
+        item_lists = {name: found for name, found in lists.items() if not name.startswith("excerpt:")}
+        response.results = fuse(passage_lists, limit, fusion, fill) if passage_lists else []
+        response.items = fuse(item_lists, limit, fusion) if item_lists else []
         timings["fuse"] = time.perf_counter() - began
         retrieved = interleave(lists.get("excerpt:vector", []), lists.get("excerpt:fulltext", []))
-        timed("hydrate", self.hydrate, response.results, vector, filters, scope, retrieved)
+        everything = response.results + response.items
+        timed("hydrate", self.hydrate, everything, vector, filters, scope, retrieved)
+        response.items.sort(key=lambda r: not r.evidenced)  # stable: fused order within each group
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
         return response

@@ -188,8 +188,8 @@ def test_each_filter_restricts_cases_barriers_and_approaches(
     searcher: Searcher, filters: SearchFilters, expected: set[str]
 ) -> None:
     found = searcher.search(QUERY, limit=20, filters=filters, kinds=("case", "barrier", "approach"))
-    assert {r.id for r in found.results if r.kind == "case"} == expected
-    for r in found.results:
+    assert {r.id for r in found.items if r.kind == "case"} == expected
+    for r in found.items:
         assert r.kind == "case" or (r.case and r.case.id in expected), r
 
 

@@ -212,11 +212,12 @@ def test_lucene_special_characters_are_harmless(searcher: Searcher) -> None:
 
 def test_node_kinds_carry_their_best_evidence(searcher: Searcher) -> None:
     response = searcher.search("slow device start-up", kinds=("barrier", "case", "approach"))
-    barrier = next(r for r in response.results if r.kind == "barrier")
+    assert response.results == []  # no excerpt kind asked for: no passages
+    barrier = next(r for r in response.items if r.kind == "barrier")
     assert barrier.id == "barrier:slow-start" and barrier.case and barrier.case.id == "case:t-hospital"
     # the ranked lists carry ids and scores only: names are read for the fused top
     assert (barrier.name, barrier.description) == ("Slow device start-up", "devices slow to start")
-    assert all(r.name for r in response.results)
+    assert all(r.name for r in response.items)
     assert barrier.text and barrier.source and barrier.source.file_name == "tablet-report.txt"
     assert HOSPITAL.find(barrier.text) >= 0 or PRACTICE.find(barrier.text) >= 0
 

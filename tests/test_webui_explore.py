@@ -87,9 +87,42 @@ def test_search_results_carry_case_source_and_span_links(client: TestClient) -> 
 
 def test_barrier_results_link_to_the_excerpt_at_their_span(client: TestClient) -> None:
     data = client.get("/search.json", params={"q": "spare time", "kind": "barrier"}).json()
-    barrier = next(r for r in data["results"] if r["result"]["id"] == "barrier:x-no-time")
+    barrier = next(r for r in data["items"] if r["result"]["id"] == "barrier:x-no-time")
     assert barrier["page_href"] == "/barriers/barrier:x-no-time"
     assert barrier["source_href"].startswith("/sources/")
+
+
+def test_default_search_answers_with_passages_marked_with_their_items(client: TestClient) -> None:
+    data = client.get("/search.json", params={"q": "nobody had spare time"}).json()
+    assert data["results"] and all(v["result"]["kind"] == "excerpt" for v in data["results"])
+    assert all(v["result"]["text"] and v["result"]["source"] for v in data["results"])
+    clinic = next(v for v in data["results"] if v["result"]["source"]["excerpt_id"] == "src:x-clinic:e1")
+    assert {"kind": "barrier", "id": "barrier:x-no-time", "name": "Staff had no spare time",
+            "status": "confirmed", "href": "/barriers/barrier:x-no-time"} in clinic["about"]
+    html = client.get("/search", params={"q": "nobody had spare time"}).text
+    assert "Evidence for:" in html and 'href="/barriers/barrier:x-no-time"' in html
+    assert html.index("Passages that answer it") < html.index("Matching cases, barriers and approaches")
+
+
+def test_items_carry_query_matching_evidence_and_unevidenced_items_come_last(client: TestClient) -> None:
+    data = client.get("/api/search", params={"q": "staff had no spare time and feared blame"}).json()
+    items = data["items"]
+    kinds = {r["kind"] for r in items}
+    assert {"barrier", "case"} <= kinds
+    evidenced = [bool(r["text"] and r["source"]) for r in items]
+    assert evidenced == sorted(evidenced, reverse=True), "an item without evidence ranks above one with it"
+    blame = next(r for r in items if r["id"] == "barrier:x-blame")
+    assert blame["text"] is None  # no source says it: it is in the group at the end
+    no_time = next(r for r in items if r["id"] == "barrier:x-no-time")
+    assert "spare time" in no_time["text"]  # the passage that matches this query
+
+
+def test_the_api_and_the_page_show_the_same_ranking(client: TestClient) -> None:
+    for q in ("nobody had spare time", "mobile signal kept dropping", "falls sensors on the ward"):
+        api = client.get("/api/search", params={"q": q}).json()
+        page = client.get("/search.json", params={"q": q}).json()
+        assert [r["id"] for r in api["results"]] == [v["result"]["id"] for v in page["results"]], q
+        assert [r["id"] for r in api["items"]] == [v["result"]["id"] for v in page["items"]], q
 
 
 def test_filters_restrict_the_page(client: TestClient) -> None:

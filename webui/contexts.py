@@ -317,6 +317,16 @@ class Choices(Model):
     kinds: list[str] = Field(default_factory=list)
 
 
+class ItemLink(Model):
+    """An item a passage evidences, with its page."""
+
+    kind: str
+    id: str
+    name: str | None = None
+    status: str | None = None
+    href: str | None = None
+
+
 class ResultView(Model):
     """One search result with the pages it leads to."""
 
@@ -325,6 +335,7 @@ class ResultView(Model):
     case_href: str | None = None
     source_href: str | None = Field(None, description="the source page at the highlighted excerpt")
     source_label: str | None = Field(None, description="title, file name or template id")
+    about: list[ItemLink] = Field(default_factory=list, description="items the passage evidences")
 
 
 class SearchPage(Model):
@@ -333,7 +344,10 @@ class SearchPage(Model):
     query: str = ""
     notes: list[str] = Field(default_factory=list)
     searched: bool = False
-    results: list[ResultView] = Field(default_factory=list)
+    results: list[ResultView] = Field(default_factory=list, description="passages, best first")
+    items: list[ResultView] = Field(
+        default_factory=list, description="matching cases, barriers and approaches; unevidenced last"
+    )
 
 
 class WhatWorkedPage(Model):

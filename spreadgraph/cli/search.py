@@ -64,13 +64,26 @@ def search(
         return
     for note in response.notes:
         out.print(f"note: {note}")
+    if response.results:
+        out.print("Passages that answer it:")
     for i, r in enumerate(response.results, start=1):
-        title = r.name or (r.case.title if r.case else "")
-        out.print(f"{i}. [{r.kind}] {title}  (score {r.score:.4f})")
+        out.print(f'{i}. "{(r.text or "")[:400]}"  (score {r.score:.4f})')
+        if r.about:
+            marks = "; ".join(
+                f"{m.kind} {m.name}" + ("" if m.status == "confirmed" else " (suggested)") for m in r.about
+            )
+            out.print(f"   evidence for: {marks}")
+        case = f"case {r.case.title or r.case.id}; " if r.case else ""
+        out.print(f"   {case}source: {_where(r.source)}")
+    if response.items:
+        out.print("Matching cases, barriers and approaches:")
+    for i, r in enumerate(response.items, start=1):
+        out.print(f"{i}. [{r.kind}] {r.name or r.id}  (score {r.score:.4f})")
         if r.text:
-            out.print(f'   "{r.text[:400]}"')
-        out.print(f"   source: {_where(r.source)}")
-    if not response.results and not response.notes:
+            out.print(f'   "{r.text[:300]}" - {_where(r.source)}')
+        else:
+            out.print("   no passage from a source supports this yet")
+    if not response.results and not response.items and not response.notes:
         out.print("no results")
 
 

@@ -19,7 +19,14 @@ from spreadgraph.search.results import SearchResult, SourceRef
 from spreadgraph.search.retrieval import KINDS
 from spreadgraph.search.what_worked import WhatWorked, WhatWorkedEngine
 from spreadgraph.webui.api.search import SearcherDep
-from spreadgraph.webui.contexts import Choices, ResultView, SearchForm, SearchPage, WhatWorkedPage
+from spreadgraph.webui.contexts import (
+    Choices,
+    ItemLink,
+    ResultView,
+    SearchForm,
+    SearchPage,
+    WhatWorkedPage,
+)
 from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.render import href, respond, source_href
 from starlette.concurrency import run_in_threadpool
@@ -75,6 +82,22 @@ def source_link(source: SourceRef | None) -> str | None:
     return source_href(source.id, source.excerpt_id, source.start is not None)
 
 
+def _page(kind: str, node_id: str) -> str | None:
+    return href(RESULT_PAGES[kind], node_id) if kind in RESULT_PAGES else None
+
+
+def result_view(r: SearchResult) -> ResultView:
+    """A result with the pages it leads to."""
+    return ResultView(
+        result=r,
+        page_href=_page(r.kind, r.id),
+        case_href=href("cases", r.case.id) if r.case else None,
+        source_href=source_link(r.source),
+        source_label=source_label(r),
+        about=[ItemLink(**m.model_dump(), href=_page(m.kind, m.id)) for m in r.about],
+    )
+
+
 def search_data(
     driver: Driver, searcher: Any, chosen: FormFilters, q: str, kinds: list[str], limit: int
 ) -> SearchPage:
@@ -83,16 +106,8 @@ def search_data(
     response = searcher.search(q, limit, chosen.filters, tuple(wanted) or KINDS)
     page.query, page.notes = response.query, chosen.notes + response.notes
     page.searched = bool(response.query)
-    for r in response.results:
-        page.results.append(
-            ResultView(
-                result=r,
-                page_href=href(RESULT_PAGES[r.kind], r.id) if r.kind in RESULT_PAGES else None,
-                case_href=href("cases", r.case.id) if r.case else None,
-                source_href=source_link(r.source),
-                source_label=source_label(r),
-            )
-        )
+    page.results = [result_view(r) for r in response.results]
+    page.items = [result_view(r) for r in response.items]
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
         page.notes.append(f"Unknown result kinds ignored: {', '.join(unknown)} (use {', '.join(KINDS)}).")
