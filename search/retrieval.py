@@ -94,22 +94,12 @@ EXACT_POOL = 1_000
 #: candidates (two filters: 77-128 → 34-46 ms; docs/benchmarks.md, "Fifth pass").
 SAFETY = 0.25
 MAX_CANDIDATES = 10_000
+#: Rank passages by their excerpt's own embedding too (the `excerpt:passage` list, RRF weight 1),
+#: beside the sentence windows' vectors and full text (docs/benchmarks.md, relevance).
+PASSAGE_VECTORS = True
 EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/statements.py)
 KINDS = ("excerpt", "case", "barrier", "approach")
 NODE_KINDS = KINDS[1:]
-#: Filters that give each statement shape: none, a case filter, a source filter (Searcher.warm_up).
-WARM_UP_SHAPES = (SearchFilters(), SearchFilters(setting="warm up"), SearchFilters(source_type="warm up"))
-#: Neo4j recompiles a cached plan (its expressions to bytecode) on the plan's 10th use: measured at
-#: 100,000 excerpts, the 10th or 11th run of a statement took 150-250 ms more than its neighbours,
-#: and over a second under load. `serve` therefore runs every shape this many times at start-up.
-WARM_UP_ROUNDS = 11
-#: Queries for the warm-up rounds, in common words so that full text matches real rows too.
-WARM_UP_TEXTS = (
-    "staff training for a new service",
-    "patients using a digital tool at home",
-    "funding and leadership support in practices",
-    "nurses and doctors working across teams",
-)
 Mode = Literal["hybrid", "vector", "fulltext"]
 
 
@@ -127,11 +117,16 @@ class Searcher:
     """
 
     def __init__(
-        self, driver: Driver | None = None, embedder: Any | None = None, fusion: Fusion = FUSION
+        self,
+        driver: Driver | None = None,
+        embedder: Any | None = None,
+        fusion: Fusion = FUSION,
+        passage_vectors: bool = PASSAGE_VECTORS,
     ) -> None:
         self.driver = driver
         self._embedder = embedder
         self.fusion = fusion
+        self.passage_vectors = passage_vectors
         self.last_timings: dict[str, float] = {}
 
     @property
@@ -205,11 +200,14 @@ class Searcher:
         plan: Plan | None = None,
         scope: Scope | None = None,
     ) -> list[SearchResult]:
-        """Excerpt windows ranked by one retriever (vector | fulltext), filters inside the query."""
+        """Excerpt windows ranked by one retriever (vector | fulltext | passage: by the excerpt's
+        own vector, shown as its window closest to the query), filters inside the query."""
         if retriever == "fulltext" and not lucene:
             return []
         scope = scope or self.scope(filters)
         plan = plan or self.plan(filters, depth, scope)
+        if retriever == "passage" and plan.exact:
+            return []  # a small filtered pool: every window in it is scored exactly already
         kind, candidates = retriever, plan.candidates
         if retriever == "vector" and plan.exact:
             kind, candidates = "vector_exact", min(candidates, 2 * depth)  # see statements.UNIT_VECTOR_EXACT
@@ -346,6 +344,9 @@ class Searcher:
         if "excerpt" in kinds and "vector" in retrievers:
             args = ("vector", vector, prepared.lucene, filters, depth, plan, scope)
             jobs["excerpt:vector"] = _POOL.submit(timed, "excerpt:vector", self.units, *args)
+            if self.passage_vectors and (fusion or self.fusion) == "rrf":
+                args = ("passage", vector, prepared.lucene, filters, depth, plan, scope)
+                jobs["excerpt:passage"] = _POOL.submit(timed, "excerpt:passage", self.units, *args)
         node_lists = [(kind, retriever) for kind in kinds if kind != "excerpt" for retriever in retrievers]
         nodes = None
         if node_lists:
@@ -368,26 +369,6 @@ class Searcher:
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
         return response
-
-    def warm_up(self, text: str = "warm up") -> None:
-        """Run every statement shape a search can run once (without and with a case or a source
-        filter, both excerpt plans, details and evidence for one and for several items, merged
-        passages), so that no later search pays for a first plan (0.3-1 s each at 100,000
-        excerpts); :data:`WARM_UP_ROUNDS` passes also get past Neo4j's recompilation."""
-        vector, lucene = self.encode(text), prepare(text).lucene
-        for filters in WARM_UP_SHAPES:
-            scope = Scope((), 0.5, 1) if filters.lists_cases else Scope(None, 0.5, 1)
-            for plan in (Plan(False, 400), Plan(True, 1)):
-                for retriever in ("vector", "fulltext"):
-                    self.units(retriever, vector, lucene, filters, DEPTH, plan, scope)
-            lists = [(kind, retriever) for kind in NODE_KINDS for retriever in ("vector", "fulltext")]
-            self.node_lists(lists, vector, lucene, filters, DEPTH, scope)
-            for many in (1, 2):  # Neo4j keys plans by list size, rounded up to a power of ten
-                ids = [f"w{i}" for i in range(many)]
-                items = [SearchResult(kind=k, id=i, score=0) for k in NODE_KINDS for i in ids]
-                # excerpt windows with merged neighbours: one passage group, then several
-                items += [SearchResult(kind="excerpt", id=i, score=0, merged=["w"]) for i in ids]
-                self.hydrate(items, vector, filters, scope, ["warm up"] * 60 * many)
 
     def fill_cosines(
         self, lists: dict[str, list[SearchResult]], vector: list[float]

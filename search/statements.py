@@ -141,6 +141,26 @@ WITH DISTINCT hit WHERE hit.embedding IS NOT NULL
 WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
 ORDER BY score DESC LIMIT $candidates{_LEND_TO_WINDOWS}"""
 
+def unit_passage_vector(predicate: str) -> str:
+    """Passage-level vector candidates: excerpts ranked by their own embedding (the meaning of the
+    whole paragraph or quote, which a question in other words often matches better than any one
+    sentence), each shown as its window closest to the query."""
+    return f"""
+CALL db.index.vector.queryNodes('excerpt_embedding', $candidates, $vector) YIELD node AS e, score
+MATCH (e)-[:FROM]->(s:Source)
+WHERE {predicate}
+WITH e, s, score ORDER BY score DESC LIMIT $depth
+CALL (e) {{
+  MATCH (w:Sentence)-[:IN_EXCERPT]->(e) WHERE w.embedding IS NOT NULL
+  RETURN w AS u ORDER BY vector.similarity.cosine(w.embedding, $vector) DESC, w.id LIMIT 1
+}}
+RETURN u.id AS id, score, s.id AS source_id, e.field AS field,
+       CASE WHEN e.start IS NOT NULL THEN u.window_start END AS start,
+       CASE WHEN e.start IS NOT NULL THEN u.window_end END AS end
+ORDER BY score DESC, id
+"""
+
+
 UNIT_FULLTEXT = """
 CALL db.index.fulltext.queryNodes('sentence_fulltext', $lucene, {limit: $candidates}) YIELD node AS u, score
 WITH u, score
@@ -148,7 +168,8 @@ WITH u, score
 
 
 def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) -> str:
-    """The excerpt-unit statement for `kind` (vector | vector_exact | fulltext) under `predicate`.
+    """The excerpt-unit statement for `kind` (vector | vector_exact | fulltext | passage) under
+    `predicate`.
 
     `predicate` is built by SearchFilters from fixed fragments (values are parameters); exact
     scoring also needs the filters, to match the pool from passing cases or sources.
@@ -157,6 +178,8 @@ def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) 
         if filters is None:
             raise ValueError("exact scoring needs the filters")
         head = pool_from(filters) + UNIT_VECTOR_EXACT
+    elif kind == "passage":
+        return unit_passage_vector(predicate)
     elif kind == "vector":
         head = unit_vector_index(predicate)
     elif kind == "fulltext":

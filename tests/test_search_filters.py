@@ -213,5 +213,7 @@ def test_filter_values_are_parameters_not_cypher(searcher: Searcher) -> None:
 def test_warm_up_runs_every_statement_shape(searcher: Searcher) -> None:
     """Each shape (no filter, case filter, source filter; index and exact plans; evidence for one
     item and several) is valid Cypher with the parameters a search sends."""
-    searcher.warm_up()
+    from spreadgraph.search.warmup import warm_up
+
+    warm_up(searcher)
     assert cases_of(searcher.search(QUERY, limit=5, filters=SearchFilters(country="canada")).results) == {B}

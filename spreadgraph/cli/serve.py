@@ -60,7 +60,8 @@ def _warm_up() -> None:
     from spreadgraph.graph.connection import get_driver
     from spreadgraph.search.embedder import configured_embedder
     from spreadgraph.search.facets import facets
-    from spreadgraph.search.retrieval import WARM_UP_ROUNDS, WARM_UP_SHAPES, WARM_UP_TEXTS, Searcher
+    from spreadgraph.search.retrieval import Searcher
+    from spreadgraph.search.warmup import WARM_UP_ROUNDS, WARM_UP_SHAPES, WARM_UP_TEXTS, warm_up
     from spreadgraph.search.what_worked import WhatWorkedEngine
 
     torch.set_num_threads(1)
@@ -75,7 +76,7 @@ def _warm_up() -> None:
         facets(searcher.driver)
         for round_ in range(WARM_UP_ROUNDS):
             text = WARM_UP_TEXTS[round_ % len(WARM_UP_TEXTS)]
-            searcher.warm_up(text)
+            warm_up(searcher, text)
             for filters in WARM_UP_SHAPES:
                 WhatWorkedEngine(searcher).answer(text, filters=filters)
     except Exception as exc:  # a search error is reported to whoever searches first
