@@ -94,9 +94,11 @@ EXACT_POOL = 1_000
 #: candidates (two filters: 77-128 → 34-46 ms; docs/benchmarks.md, "Fifth pass").
 SAFETY = 0.25
 MAX_CANDIDATES = 10_000
-#: Rank passages by their excerpt's own embedding too (the `excerpt:passage` list, RRF weight 1),
-#: beside the sentence windows' vectors and full text (docs/benchmarks.md, relevance).
-PASSAGE_VECTORS = True
+#: Also rank passages by their excerpt's own embedding (an `excerpt:passage` list in the RRF).
+#: Off: measured on the make-run graph (docs/benchmarks.md, "Search answers with evidence") it
+#: raised the staff set's MRR (0.056 -> 0.126 at weight 1) but lowered the proxy set's (0.906 ->
+#: 0.867) and dev's (0.946 -> 0.788) at every weight tried (0.25, 0.5, 1).
+PASSAGE_VECTORS = False
 EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/statements.py)
 KINDS = ("excerpt", "case", "barrier", "approach")
 NODE_KINDS = KINDS[1:]
