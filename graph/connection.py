@@ -3,7 +3,9 @@
 The driver's managed transactions (`execute_query`, `session.execute_read/write`) retry
 transient errors (leader changes, deadlocks, brief outages) on their own; everything in
 spreadgraph goes through them. A memory error is transient to the driver too, but the same
-query would only run out of memory again: the helpers here raise it at once as QueryFailed.
+query would only run out of memory again: the helpers here raise it at once as DatabaseBusy
+(503 with Retry-After), as they do a transient failure that outlived the retries. The console's
+guarded queries (graph/guard.py) keep their own mapping: `fail_fast_on_memory`, QueryFailed (400).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from typing import Any, TypeVar
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from spreadgraph.config import Settings, get_settings
 from spreadgraph.errors import DatabaseUnavailable, QueryFailed
@@ -135,6 +144,49 @@ def fail_fast_on_memory(work: Callable[[ManagedTransaction], T]) -> Callable[[Ma
     return wrapped
 
 
+BUSY_ERROR = "the database is busy right now; try again in a few seconds"
+BUSY_MEMORY_ERROR = "the query needs more memory than the server allows right now"
+RETRY_AFTER = 5  # seconds, sent as Retry-After with DatabaseBusy
+
+
+class DatabaseBusy(QueryFailed):
+    """An application query ran out of memory, or a transient failure outlived the driver's
+    retries: 503 with Retry-After and a plain message (the request itself was fine)."""
+
+    status = 503
+    code = "database_busy"
+    retry_after = RETRY_AFTER
+
+
+def _busy_on_memory(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
+    """Wrap an application transaction so a memory error ends it at once with DatabaseBusy."""
+
+    @functools.wraps(work)
+    def wrapped(tx: ManagedTransaction) -> T:
+        try:
+            return work(tx)
+        except Neo4jError as exc:
+            if is_memory_error(exc):
+                raise DatabaseBusy(
+                    BUSY_MEMORY_ERROR, hint="try again shortly; if it keeps failing, tell the maintainers"
+                ) from exc
+            raise
+
+    return wrapped
+
+
+def _run(session: neo4j.Session, write: bool, work: Callable[[ManagedTransaction], T]) -> T:
+    """One managed transaction; a transient failure left after the driver's retries is DatabaseBusy."""
+    try:
+        if write:
+            return session.execute_write(_busy_on_memory(work))
+        return session.execute_read(_busy_on_memory(work))
+    except (TransientError, SessionExpired) as exc:
+        raise DatabaseBusy(BUSY_ERROR, hint="try again shortly") from exc
+    except ServiceUnavailable as exc:
+        raise DatabaseUnavailable(f"lost the connection to Neo4j: {_first_line(exc)}") from exc
+
+
 def _statement(query: str, params: dict[str, Any] | None) -> Callable[[ManagedTransaction], list[dict]]:
     def work(tx: ManagedTransaction) -> list[dict]:
         return [record.data() for record in tx.run(query, params or {})]
@@ -148,7 +200,7 @@ def write(query: str, params: dict[str, Any] | None = None, *, driver: Driver | 
     with driver.session(
         database=database(), bookmark_manager=driver.execute_query_bookmark_manager
     ) as session:
-        return session.execute_write(fail_fast_on_memory(_statement(query, params)))
+        return _run(session, True, _statement(query, params))
 
 
 def read(query: str, params: dict[str, Any] | None = None, *, driver: Driver | None = None) -> list[dict]:
@@ -159,21 +211,21 @@ def read(query: str, params: dict[str, Any] | None = None, *, driver: Driver | N
         default_access_mode=neo4j.READ_ACCESS,
         bookmark_manager=driver.execute_query_bookmark_manager,
     ) as session:
-        return session.execute_read(fail_fast_on_memory(_statement(query, params)))
+        return _run(session, False, _statement(query, params))
 
 
 def write_tx(work: Callable[[ManagedTransaction], T], *, driver: Driver | None = None) -> T:
     """Run `work(tx)` as one atomic, retried write transaction (all or nothing)."""
     driver = driver or get_driver()
     with driver.session(database=database()) as session:
-        return session.execute_write(fail_fast_on_memory(work))
+        return _run(session, True, work)
 
 
 def read_tx(work: Callable[[ManagedTransaction], T], *, driver: Driver | None = None) -> T:
     """Run `work(tx)` as one retried read transaction."""
     driver = driver or get_driver()
     with driver.session(database=database(), default_access_mode=neo4j.READ_ACCESS) as session:
-        return session.execute_read(fail_fast_on_memory(work))
+        return _run(session, False, work)
 
 
 def read_rows(

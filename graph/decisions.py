@@ -1,8 +1,12 @@
-"""Review: list cases by state, publish or reject them, confirm or reject suggested claims.
+"""Review: list cases by state, publish or reject them, confirm or reject suggested claims, one
+by one or a group at a time (a case and an item: graph/review_queue.py), and rename or merge a
+group's item, which teaches the vocabulary (the old names become aliases).
 
 Every decision is kept as a `Decision` node (who, when, what, note, via) hung off the case or
-claim with HAS_DECISION; the case or claim also holds the latest decision in its own
-properties (`status`, `reviewed_by`, `reviewed_at`, `review_note`), which pages read.
+claim with HAS_DECISION; a group decision is one Decision that names the group, the item and
+each claim it decided, hung off each of those claims. The case or claim also holds the latest
+decision in its own properties (`status`, `reviewed_by`, `reviewed_at`, `review_note`), which
+pages read.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import uuid
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
-from spreadgraph.graph.connection import read, write_tx
+from spreadgraph.graph.connection import read, read_tx, write_tx
 from spreadgraph.graph.item_resolution import tidy_items
 
 from spreadgraph.errors import SpreadgraphError
@@ -59,25 +63,33 @@ _CLAIM_STATE = """
 MATCH (cl:Claim {id: $id})
 RETURN cl.status AS status, cl.reviewed_by AS reviewed_by, toString(cl.reviewed_at) AS reviewed_at
 """
+# Page first (the Claim.status index, then one sort over the suggested claims' confidence and
+# id), then read the page's evidence: collecting every claim's evidence before paging ran out of
+# transaction memory at ~7,000 suggested claims.
+_SUGGESTED_TOTAL = "MATCH (cl:Claim {status: 'suggested'}) RETURN count(cl) AS total"
 _SUGGESTED = """
 MATCH (cl:Claim {status: 'suggested'})
-WITH count(cl) AS total
-MATCH (cl:Claim {status: 'suggested'})
+WITH cl ORDER BY cl.confidence DESC, cl.id
+SKIP $offset LIMIT $limit
 OPTIONAL MATCH (c:Case)-[:MAKES]->(cl)
 OPTIONAL MATCH (cl)-[:SUBJECT]->(subject)
 OPTIONAL MATCH (cl)-[:OBJECT]->(object)
-OPTIONAL MATCH (cl)-[ev:EVIDENCED_BY]->(e:Excerpt)-[:FROM]->(s:Source)
-WITH total, cl, c, subject, object, collect({
-  excerpt_id: e.id, text: e.text, speaker_role: e.speaker_role, start: ev.start, end: ev.end,
-  source_id: s.id, source_title: s.title,
-  sentence: CASE WHEN ev.start IS NULL THEN null ELSE substring(s.text, ev.start, ev.end - ev.start) END
-})[0] AS evidence
-ORDER BY cl.confidence DESC, cl.id
-SKIP $offset LIMIT $limit
-RETURN total, cl.id AS id, cl.kind AS kind, cl.confidence AS confidence, cl.asserted_by AS asserted_by,
+CALL (cl) {
+  OPTIONAL MATCH (cl)-[ev:EVIDENCED_BY]->(e:Excerpt)-[:FROM]->(s:Source)
+  WITH e, s, ev LIMIT 1
+  RETURN CASE WHEN e IS NULL THEN null ELSE {
+    excerpt_id: e.id, text: e.text, speaker_role: e.speaker_role, start: ev.start, end: ev.end,
+    source_id: s.id, source_title: s.title,
+    sentence: CASE WHEN ev.start IS NULL THEN null ELSE substring(s.text, ev.start, ev.end - ev.start) END
+  } END AS evidence
+}
+WITH cl, head(collect(c)) AS c, head(collect(subject)) AS subject, head(collect(object)) AS object,
+     head(collect(evidence)) AS evidence
+RETURN cl.id AS id, cl.kind AS kind, cl.confidence AS confidence, cl.asserted_by AS asserted_by,
        c.id AS case_id, c.title AS case_title, c.status AS case_status,
        coalesce(subject.name, subject.measure, subject.text) AS subject, labels(subject)[0] AS subject_label,
        coalesce(object.name, object.id) AS object, labels(object)[0] AS object_label, evidence
+ORDER BY confidence DESC, id
 """
 _DECISIONS = """
 CALL {
@@ -192,13 +204,13 @@ def suggested_claims(
     limit: int = 50, offset: int = 0, *, driver: Driver | None = None
 ) -> tuple[int, list[dict[str, Any]]]:
     """(how many claims are suggested, one page of them, most confident first, with evidence)."""
-    rows = read(_SUGGESTED, {"limit": limit, "offset": offset}, driver=driver)
-    total = rows[0]["total"] if rows else 0
-    for row in rows:
-        row.pop("total")
-        if not (row.get("evidence") or {}).get("excerpt_id"):
-            row["evidence"] = None
-    return total, rows
+
+    def work(tx: ManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
+        total = tx.run(_SUGGESTED_TOTAL).single()["total"]
+        rows = [r.data() for r in tx.run(_SUGGESTED, limit=limit, offset=offset)]
+        return total, rows
+
+    return read_tx(work, driver=driver)
 
 
 def decisions(node_id: str, *, driver: Driver | None = None) -> list[dict[str, Any]]:

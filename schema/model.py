@@ -294,6 +294,12 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("asserted_by", "string", "contributor id or extractor name"),
             P("extractor_version", "string", "version of the extractor, if machine-made"),
             P("confidence", "float", "0..1 for machine-made claims"),
+            P(
+                "finding",
+                "string",
+                "coded_as claims with no SUBJECT: the kind of finding (barrier | enabler | approach)"
+                " the case's evidence shows for the OBJECT code (an extractor finding that named no item)",
+            ),
             P("field", "string", "template field path, e.g. barriers[2]"),
             P("note", "string", "the contributor's note on an approach-barrier link"),
             P("reviewed_by", "string", "who confirmed or rejected it"),
@@ -314,6 +320,13 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("note", "string", "the reason (required to reject a case) or a remark"),
             P("via", "string", "web | api | cli"),
             P("revision", "int", "the case revision decided on (case decisions)"),
+            P("action", "string", "confirm | reject | rename | merge (a review-queue group's decision)"),
+            P("group", "string", "the group decided: '<case or source id>~<item id>'"),
+            P("item", "string", "the group's item id"),
+            P("claims", "list<string>", "every claim the group decision covered"),
+            P("old_name", "string", "the item's name before a rename"),
+            P("new_name", "string", "the item's name after a rename"),
+            P("merged_into", "string", "the item a merged item became"),
         ),
     ),
     NodeType(
@@ -362,6 +375,24 @@ NODE_TYPES: tuple[NodeType, ...] = (
         props=(ID, NAME, P("number", "int", "1..7"), DESC, P("questions", "list<string>", "prompts")),
     ),
     NodeType(
+        label="Concept",
+        group="taxonomy",
+        doc="A plain-language barrier, enabler, approach or outcome kind of the vocabulary"
+        " (schema/concepts.yaml); extracted items resolve to it (IS_CONCEPT).",
+        props=(
+            ID,
+            P("kind", "string", "barrier | enabler | approach | outcome"),
+            NAME,
+            P("definition", "string", "one sentence"),
+            P("variants", "list<string>", "other phrasings (lexical matching, item aliases)"),
+            P("codes", "list<string>", "CFIR 2.0, ERIC and NASSS ids (also as CODED_AS relationships)"),
+            P("opposite", "string", "id of the mirror concept (barrier <-> enabler), if any"),
+            P("version", "string", "concept_version() of the file it was loaded from"),
+            P("taught_aliases", "list<string>", "names reviewers renamed or merged into it"),
+            P("source", "string", "'reviewer' for a concept a reviewer's rename made (else the file)"),
+        ),
+    ),
+    NodeType(
         label="SchemaMigration",
         group="meta",
         doc="A migration applied to this database.",
@@ -400,7 +431,8 @@ REL_TYPES: tuple[RelType, ...] = (
         type="SUBJECT",
         start=("Claim",),
         end=ITEM_LABELS,
-        doc="what the claim is about (for links: the approach; for codes: the coded item)",
+        doc="what the claim is about (for links: the approach; for codes: the coded item; a coded_as"
+        " claim without one codes the case's evidence itself)",
     ),
     RelType(
         type="OBJECT",
@@ -425,6 +457,18 @@ REL_TYPES: tuple[RelType, ...] = (
         doc="confirmed taxonomy code (summary of confirmed coded_as claims)",
     ),
     RelType(type="CODED_AS", start=("Approach",), end=("EricStrategy",), doc="confirmed ERIC code"),
+    RelType(
+        type="CODED_AS",
+        start=("Concept",),
+        end=("CfirConstruct", "EricStrategy", "NasssDomain"),
+        doc="the concept's taxonomy codes (from schema/concepts.yaml)",
+    ),
+    RelType(
+        type="IS_CONCEPT",
+        start=("Barrier", "Enabler", "Approach"),
+        end=("Concept",),
+        doc="the vocabulary concept an item is (its codes are the concept's)",
+    ),
     RelType(type="IN_DOMAIN", start=("CfirConstruct",), end=("CfirDomain",), doc="construct's domain"),
     RelType(type="PART_OF", start=("CfirConstruct",), end=("CfirConstruct",), doc="subconstruct of"),
     RelType(type="IN_CLUSTER", start=("EricStrategy",), end=("EricCluster",), doc="strategy's cluster"),

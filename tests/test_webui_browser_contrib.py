@@ -91,17 +91,16 @@ def test_contribute_then_review_and_publish(page, live, shots: Path) -> None:  #
     assert not page.problems, page.problems
 
 
-def test_review_queue_confirms_a_suggested_claim(page, live, shots: Path) -> None:  # noqa: F811
+def test_review_queue_confirms_a_suggested_group(page, live, shots: Path) -> None:  # noqa: F811
     base, _ = live
     ensure_accounts()
     sign_in_with_keyboard(page, base, REVIEWER)
-    page.goto(base + "/review#claims")
-    first = page.locator("#claims ~ article").first
-    assert first.locator("blockquote").inner_text().strip()
-    claim_id = first.get_attribute("data-claim")
-    first.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/review?done=confirmed**")
-    assert "Confirmed claim:" in page.get_by_role("status").inner_text()
-    assert page.locator(f'article[data-claim="{claim_id}"]').count() == 0
+    page.goto(base + "/review#groups")
+    first = page.locator("article.review-group").first
+    assert first.locator("blockquote").first.inner_text().strip()
+    group = first.get_attribute("data-group")
+    first.get_by_role("button", name="Confirm", exact=True).click()
+    page.wait_for_url("**/review?**")
+    assert page.locator(f'article.review-group[data-group="{group}"]').count() == 0
     page.screenshot(path=str(shots / "review-after-confirm.png"), full_page=True)
     assert not page.problems, page.problems

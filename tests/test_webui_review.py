@@ -80,11 +80,12 @@ def test_queue_lists_pending_cases_and_suggested_claims_with_evidence(client: Te
     data = client.get("/review.json").json()
     assert f"case:{PENDING}" in {c["id"] for c in data["cases"]}
     assert data["cases"][0]["contact"]  # reviewers see the contributor's contact
-    claim = next(c for c in data["claims"] if c["id"] == claim_id)
-    assert claim["subject"] == "No implementation planning of the whole pathway"
-    assert claim["evidence"]["text"] and claim["evidence"]["source_id"].startswith("source:doc:")
-    assert claim["evidence"]["href"].endswith("#excerpt-" + claim["evidence"]["excerpt_id"])
-    assert data["claims_total"] >= 1
+    group = next(g for g in data["groups"] if claim_id in g["claim_ids"])
+    assert group["item_name"] == "No implementation planning of the whole pathway"
+    passage = group["passages"][0]
+    assert passage["text"] and passage["source_id"].startswith("source:doc:")
+    assert passage["href"].endswith("#excerpt-" + passage["excerpt_id"])
+    assert data["claims_total"] >= 1 and data["groups_total"] >= 1
     assert client.get("/review", headers={"accept": "application/json"}).json()["cases"] == data["cases"]
 
 
@@ -138,7 +139,7 @@ def test_confirm_and_reject_claims_from_the_queue(client: TestClient) -> None:
     )
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
     assert len(decisions(first)) == 1
-    ids = {c["id"] for c in client.get("/review.json").json()["claims"]}
+    ids = {c for g in client.get("/review.json").json()["groups"] for c in g["claim_ids"]}
     assert first not in ids and second not in ids
 
 

@@ -94,5 +94,6 @@ API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "No such resource"),
         (413, "The body is larger than SPREADGRAPH_MAX_BODY_BYTES"),
         (422, "The request does not match the declared parameters or body"),
+        (503, "The database is busy or short of memory for now: try again after Retry-After seconds"),
     )
 }

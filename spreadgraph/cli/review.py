@@ -1,5 +1,7 @@
-"""`spreadgraph review list | publish ID... [--all-pending] | reject ID --reason` for cases, and
-`review claims | confirm CLAIM_ID... | reject-claim CLAIM_ID... [--note]` for suggested claims."""
+"""`spreadgraph review list | publish ID... [--all-pending] | reject ID --reason` for cases,
+`review groups | decide GROUP... --confirm|--reject|--rename NAME|--merge-into ITEM_ID` for
+suggestions grouped by case and item, and `review claims | confirm CLAIM_ID... |
+reject-claim CLAIM_ID... [--note]` for single suggested claims."""
 
 from __future__ import annotations
 
@@ -9,7 +11,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from spreadgraph.graph.decisions import decide_case, decide_suggested_claim, list_cases, suggested_claims
+from spreadgraph.graph.decisions import (
+    decide_case,
+    decide_suggested_claim,
+    list_cases,
+    suggested_claims,
+)
+from spreadgraph.graph.group_decisions import decide_groups
+from spreadgraph.graph.review_queue import suggested_groups
 from spreadgraph.schema.model import CASE_STATUSES
 
 app = typer.Typer(help="Review submitted cases: list them, publish or reject.", no_args_is_help=True)
@@ -121,3 +130,69 @@ def reject_claim(
 ) -> None:
     """Reject suggested claims."""
     _decide(claim_ids, "rejected", reviewer, note)
+
+
+@app.command()
+def groups(
+    limit: int = typer.Option(25, "--limit", min=1, help="How many groups to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many groups."),
+) -> None:
+    """List suggestions grouped by case and item, most confident first (decide them with `decide`)."""
+    totals, rows = suggested_groups(limit, offset)
+    table = Table("group", "item", "claims", "passages", "confidence", "first passage")
+    for row in rows:
+        passage = (row["passages"] or [{}])[0]
+        table.add_row(
+            row["id"],
+            f"{row['item_label']}: {row['item_name'] or ''}",
+            str(row["claim_count"]),
+            str(row["passage_count"]),
+            f"{row['confidence']:.2f}" if row["confidence"] is not None else "",
+            (passage.get("sentence") or passage.get("text") or "")[:120],
+        )
+    out.print(table)
+    out.print(f"{len(rows)} of {totals['groups']} group(s), {totals['claims']} suggested claim(s)")
+
+
+@app.command()
+def decide(
+    group_ids: list[str] = typer.Argument(..., help="Group ids (see `spreadgraph review groups`)."),
+    confirm: bool = typer.Option(False, "--confirm", help="Confirm every suggested claim of the groups."),
+    reject: bool = typer.Option(False, "--reject", help="Reject every suggested claim of the groups."),
+    rename: str | None = typer.Option(
+        None,
+        "--rename",
+        help="Rename the groups' item (in every case; the old name becomes an alias) and confirm.",
+    ),
+    merge_into: str | None = typer.Option(
+        None, "--merge-into", help="Merge the groups' item into this item (same kind) and confirm."
+    ),
+    note: str | None = typer.Option(None, "--note", help="A remark kept with the decision."),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Who reviewed it (default: you)."),
+) -> None:
+    """Decide whole groups at once: one recorded decision per group, naming each claim it decided."""
+    chosen = [
+        a
+        for a, on in (("confirm", confirm), ("reject", reject), ("rename", rename), ("merge", merge_into))
+        if on
+    ]
+    if len(chosen) != 1:
+        raise typer.BadParameter(
+            "give exactly one of --confirm, --reject, --rename NAME, --merge-into ITEM_ID"
+        )
+    done = decide_groups(
+        group_ids,
+        chosen[0],
+        reviewer=_reviewer(reviewer),
+        note=note,
+        via="cli",
+        name=rename,
+        into=merge_into,
+    )
+    for record in done:
+        what = {
+            "rename": f"renamed to '{record['new_name']}' and ",
+            "merge": f"merged into {record['merged_into']} and ",
+        }
+        claims = len(record["claims"])
+        out.print(f"{what.get(record['action'], '')}{record['status']} {record['group']}: {claims} claim(s)")

@@ -1,7 +1,8 @@
-"""The review queue (`/review`): publish or reject pending cases, confirm or reject suggested claims.
+"""The review queue (`/review`): publish or reject pending cases; confirm, reject, rename or merge
+suggestions grouped by case and item, one group or several at once (checkboxes).
 
-Reviewers only. Every decision goes through `graph.review` (the CLI's own functions) and is
-recorded as a Decision node (who, when, what, note, via 'web').
+Reviewers only. Every decision goes through graph/decisions.py (the CLI's and the API's own
+service) and is recorded as a Decision node (who, when, what, note, via 'web').
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from spreadgraph.graph import decisions as graph_review
+from spreadgraph.graph import group_decisions
+from spreadgraph.graph.review_queue import NAMED_LABELS, suggested_groups
 from spreadgraph.search.results import Evidence
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.deps import CsrfChecked, DriverDep, RequireReviewer
@@ -22,12 +25,16 @@ from spreadgraph.webui.render import respond, source_href, wanted_format
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["review"])
-CLAIMS_PER_PAGE = 25
+GROUPS_PER_PAGE = 25
 DONE = {
     "published": "Published",
     "rejected": "Rejected",
     "confirmed": "Confirmed",
     "claim-rejected": "Rejected",
+    "group-confirm": "Confirmed",
+    "group-reject": "Rejected",
+    "group-rename": "Renamed the item and confirmed",
+    "group-merge": "Merged the item and confirmed",
 }
 
 
@@ -58,29 +65,53 @@ class ReviewEvidence(Evidence):
     href: str | None = None
 
 
-class SuggestedClaim(BaseModel):
+class GroupClaim(BaseModel):
     id: str
     kind: str | None = None
     confidence: float | None = None
     asserted_by: str | None = None
-    case_id: str | None = None
-    case_title: str | None = None
-    case_status: str | None = None
-    subject: str | None = None
-    subject_label: str | None = None
     object: str | None = None
     object_label: str | None = None
-    evidence: ReviewEvidence | None = None
+
+
+class ReviewGroup(BaseModel):
+    """One case (or, for a passage no case owns, its source) and one item, with its suggestions."""
+
+    id: str
+    where_id: str
+    in_case: bool
+    where_title: str | None = None
+    case_status: str | None = None
+    item_id: str
+    item_label: str | None = None
+    item_name: str | None = None
+    item_aliases: list[str] = Field(default_factory=list)
+    confidence: float | None = None
+    claim_count: int
+    passage_count: int
+    claim_ids: list[str]
+    claims: list[GroupClaim]
+    passages: list[ReviewEvidence]
+
+    @property
+    def seen(self) -> str:
+        """The hidden form value naming the claims shown: 'group=claim claim ...'."""
+        return f"{self.id}={' '.join(self.claim_ids)}"
+
+    @property
+    def renamable(self) -> bool:
+        return self.item_label in NAMED_LABELS
 
 
 class ReviewPage(BaseModel):
     reviewer: str
     done: str | None = None
     cases: list[PendingCase]
-    claims: list[SuggestedClaim]
+    groups: list[ReviewGroup]
+    groups_total: int
     claims_total: int
-    claims_offset: int = 0
-    claims_per_page: int = CLAIMS_PER_PAGE
+    groups_offset: int = 0
+    groups_per_page: int = GROUPS_PER_PAGE
 
 
 def _pending(row: dict[str, Any]) -> PendingCase:
@@ -105,25 +136,27 @@ def _pending(row: dict[str, Any]) -> PendingCase:
     )
 
 
-def _claim(row: dict[str, Any]) -> SuggestedClaim:
-    evidence = row.pop("evidence", None)
-    claim = SuggestedClaim(**row)
-    if evidence:
-        claim.evidence = ReviewEvidence(**evidence)
+def _group(row: dict[str, Any]) -> ReviewGroup:
+    passages = []
+    for evidence in row.pop("passages", None) or []:
+        passage = ReviewEvidence(**evidence)
         if evidence.get("source_id"):
-            claim.evidence.href = source_href(evidence["source_id"], evidence["excerpt_id"])
-    return claim
+            passage.href = source_href(evidence["source_id"], evidence["excerpt_id"])
+        passages.append(passage)
+    return ReviewGroup(**row, passages=passages)
 
 
 def review_data(reviewer: User, driver: Any, offset: int = 0) -> ReviewPage:
     cases = [_pending(row) for row in graph_review.pending_cases(driver=driver)]
-    total, rows = graph_review.suggested_claims(CLAIMS_PER_PAGE, max(0, offset), driver=driver)
+    offset = max(0, offset)
+    totals, rows = suggested_groups(GROUPS_PER_PAGE, offset, driver=driver)
     return ReviewPage(
         reviewer=reviewer.name,
         cases=cases,
-        claims=[_claim(r) for r in rows],
-        claims_total=total,
-        claims_offset=max(0, offset),
+        groups=[_group(r) for r in rows],
+        groups_total=totals["groups"],
+        claims_total=totals["claims"],
+        groups_offset=offset,
     )
 
 
@@ -229,3 +262,44 @@ async def confirm_claim(
 )
 async def reject_claim(request: Request, claim_id: str, user: RequireReviewer, driver: DriverDep) -> Response:
     return await _decide(request, claim_id, "rejected", user, driver)
+
+
+def _seen(values: list[Any]) -> dict[str, list[str]]:
+    """The hidden 'group=claim claim ...' fields: which claims each group showed."""
+    seen: dict[str, list[str]] = {}
+    for value in values:
+        if isinstance(value, str) and "=" in value:
+            group, _, claims = value.partition("=")
+            seen[group.strip()] = claims.split()
+    return seen
+
+
+@router.post(
+    "/review/groups",
+    dependencies=[CsrfChecked],
+    summary="Confirm or reject the selected groups, or rename or merge one group's item (form)",
+)
+async def decide_groups(request: Request, user: RequireReviewer, driver: DriverDep) -> Response:
+    form = await request.form()
+    action = form.get("action")
+    if action not in group_decisions.GROUP_ACTIONS:
+        raise InvalidRequest("choose confirm, reject, rename or merge", hint="reload the review queue")
+    groups = [g for g in form.getlist("group") if isinstance(g, str)]
+    if not groups:
+        raise InvalidRequest("select at least one group", hint="tick the groups to decide")
+    text = {k: v.strip() if isinstance(v, str) and v.strip() else None for k, v in form.items()}
+    done = await run_in_threadpool(
+        group_decisions.decide_groups,
+        groups,
+        str(action),
+        reviewer=user.name,
+        note=text.get("note"),
+        via="web",
+        name=text.get("name"),
+        into=text.get("into"),
+        seen=_seen(form.getlist("seen")),
+        driver=driver,
+    )
+    claims = sum(len(d["claims"]) for d in done)
+    target = f"{len(done)} group{'s' if len(done) != 1 else ''} ({claims} claim{'s' if claims != 1 else ''})"
+    return _after(request, f"group-{action}", target, {"decisions": done})
