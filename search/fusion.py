@@ -16,7 +16,7 @@ RRF_K = 10
 #: than Lucene's over the window text. Measured over the corpus (docs/benchmarks.md, relevance):
 #: dev MRR 0.85 -> 0.93 and on the 354-query proxy 0.88 -> 0.91; weights 0.5-0.75 help both sets,
 #: 1.25 hurts both. Node kinds (case, barrier, approach) are unmeasured and keep weight 1.
-RRF_WEIGHTS: dict[str, float] = {"excerpt:vector": 0.75}
+RRF_WEIGHTS: dict[str, float] = {"excerpt:vector": 0.75, "excerpt:concepts": 0.5}
 #: Fixed-scale score fusion (``fusion="score"``): ``W_VECTOR·cos + W_FULLTEXT·s/(s + LUCENE_HALF)``.
 #: Cosine is taken from the index score (Neo4j reports (1 + cos) / 2); the Lucene score s is
 #: squashed by a fixed saturating transform, never by per-query min-max. Missing from a list = 0,

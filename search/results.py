@@ -86,6 +86,9 @@ class SearchResponse(BaseModel):
     limit: int
     filters: dict[str, Any]
     notes: list[str] = Field(default_factory=list)
+    expanded: list[str] = Field(
+        default_factory=list, description="concepts of the vocabulary the query was also searched as"
+    )
     results: list[SearchResult] = Field(
         default_factory=list,
         description="passages that answer the query, best first, each with its case, source, span and "
