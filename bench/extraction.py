@@ -48,6 +48,7 @@ from bench.extraction_eval import (
     floor_spans,
     gold_items,
     link_relation_recall,
+    resolution_counts,
     score_spans,
 )
 from bench.extraction_metric import (
@@ -93,6 +94,7 @@ def bench_document(path: Path, gold_doc: dict, extractor: CueEmbeddingExtractor,
         "sentences_flagged": flagged_sentences,
         "sentences_per_1000_words": round(1000 * flagged_sentences / words, 2),
         "links": len(extraction.links),
+        "resolution": resolution_counts(extraction),
         "recall": {k: round(scores[k].recall, 3) for k in COLUMNS},
         "gold": {k: scores[k].gold for k in COLUMNS},
         "covered": {k: scores[k].covered for k in COLUMNS},
@@ -150,6 +152,13 @@ def print_table(results: list[dict], total: dict, timing: dict) -> None:
         )
         frec = " ".join(f"{r['floor']['recall'][k]:8.2f}" for k in KINDS) + f" {'-':>8}"
         print(f"{'':26} {'floor':9} {frec} {r['floor']['sentences_per_1000_words']:7.1f}")
+    for r in results:
+        c = r["resolution"]
+        print(
+            f"{r['file'][:26]:26} resolution: {c['findings']} barrier/enabler/approach findings, "
+            f"{c['resolved']} resolved to {c['concepts']} concepts, {c['coded_evidence']} kept as coded "
+            f"evidence (no item); {c['links']} links between resolved findings"
+        )
     print(
         f"\nencode+extract {timing['extract']:.1f}s (anchors {timing['anchors']:.1f}s, "
         f"model load included), parse {timing['parse']:.1f}s; texts encoded once each: {timing['encoded']}"
@@ -422,7 +431,21 @@ def same_items(graph: dict, offline: dict) -> bool:
 
 def print_metric_table(results: list[dict], lodo: dict | None, graph_dir: Path | None) -> None:
     where = f"the make-run graph in {graph_dir}" if graph_dir else "no graph (--no-graph)"
-    print(f"\nissue 18 metric on {where}; LODO rows: quotas chosen on the other dev document")
+    print(
+        f"\nissue 18 metric on {where}; LODO rows: quotas and the concept-resolution threshold chosen"
+        " on the other dev document"
+    )
+    if lodo and "shipped_resolve" in lodo:
+        for fold in lodo["folds"]:
+            print(
+                f"  held out {fold['held_out']}: resolve threshold chosen on the other document "
+                f"{fold['resolve_chosen_on_the_others']} (objective there per value: "
+                f"{fold['resolve_objective_on_the_others']})"
+            )
+        print(
+            f"  shipped resolve threshold {lodo['shipped_resolve']}; objective on both documents per value:"
+            f" {lodo['resolve_pooled_objective']}"
+        )
     head = f"{'figure':34} " + " ".join(f"{k:>8}" for k in NAMED_KINDS) + f" {'all':>8}  {'met':7}  target"
     for r in results:
         print(f"\n{r['file']} ({r['words']} words)")

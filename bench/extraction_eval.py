@@ -179,35 +179,68 @@ def extraction_items(
     doc: ParsedDocument, extraction: Extraction
 ) -> tuple[list[GraphItem], list[GraphLink], int]:
     """What writing `extraction` would put in the graph for this document, without a graph:
-    the items (one per kind and normalised name, as graph/item_resolution.py merges them; link
-    ends included) with their claims' evidence texts, the links, and the number of suggested
-    claims (one per finding, per taxonomy code and per link, deduplicated by claim id as
-    graph/claims.py does). Used to score extractor settings that are not in a graph (bench/lodo.py).
+    the items (one per kind and concept, or per kind and normalised name for a free name, as
+    graph/claims.py and graph/item_resolution.py merge them; link ends included) with their
+    claims' evidence texts, the links, and the number of suggested claims, grouped per case as
+    graph/claims.py groups them (one per item, per unnamed finding's code, per free name's code,
+    per outcome/lesson finding and per link). Unnamed findings make no item. Used to score
+    extractor settings that are not in a graph (bench/lodo.py).
     """
+    from spreadgraph.schema.concepts import concept_for
     from spreadgraph.schema.names import normalise_name
 
-    found: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    found: dict[str, tuple[str, str, list[str]]] = {}
 
-    def add(kind: str, name: str, start: int, end: int) -> None:
-        entry = found.setdefault((kind, normalise_name(name)), (name, []))
+    def key_of(kind: str, name: str) -> tuple[str, str, bool]:
+        concept = concept_for(kind, name)
+        if concept is not None:
+            return f"{kind}:concept:{concept.id}", concept.name, True
+        return f"{kind}:{normalise_name(name)}", name, False
+
+    def add(kind: str, name: str, start: int, end: int) -> str:
+        key, shown, _ = key_of(kind, name)
+        entry = found.setdefault(key, (kind, shown, []))
         text = doc.text[start:end]
-        if text not in entry[1]:
-            entry[1].append(text)
+        if text not in entry[2]:
+            entry[2].append(text)
+        return key
 
-    claims: set[tuple[int, int, str]] = set()
+    def case_of(excerpt_index: int) -> str | None:
+        return doc.excerpts[excerpt_index].case_key if doc.cases else "document"
+
+    claims: set[tuple] = set()
     for f in extraction.findings:
-        claims.add((f.start, f.end, f.claim_kind))
-        claims.update((f.start, f.end, f"coded_as:{f.kind}:{c.id}") for c in f.codes)
-        if f.kind in NAMED_KINDS:
-            add(f.kind, f.name, f.start, f.end)
+        case = case_of(f.excerpt_index)
+        if f.kind not in NAMED_KINDS:
+            claims.add(("owned", f.start, f.end, f.kind))
+        elif not f.name:
+            claims.update(("evidence", case, f.kind, c.id) for c in f.codes[:1])
+        else:
+            key = add(f.kind, f.name, f.start, f.end)
+            claims.add(("item", case, key))
+            if not key_of(f.kind, f.name)[2]:
+                claims.update(("code", case, key, c.id) for c in f.codes)
     links = []
     for link in extraction.links:
-        claims.add((link.start, link.end, link.relation))
-        add("approach", link.approach, link.start, link.end)
-        add("barrier", link.barrier, link.start, link.end)
-        links.append(GraphLink(link.approach, link.barrier, link.relation))
-    items = [GraphItem(kind, name, tuple(ev), f"{kind}:{key}") for (kind, key), (name, ev) in found.items()]
+        a = add("approach", link.approach, link.start, link.end)
+        b = add("barrier", link.barrier, link.start, link.end)
+        claims.add(("link", case_of(link.excerpt_index), a, b, link.relation))
+        links.append(GraphLink(found[a][1], found[b][1], link.relation))
+    items = [GraphItem(kind, name, tuple(ev), key) for key, (kind, name, ev) in found.items()]
     return items, links, len(claims)
+
+
+def resolution_counts(extraction: Extraction) -> dict[str, int]:
+    """Barrier/enabler/approach findings that resolved to a concept (named) or stayed coded
+    evidence (unnamed), and the distinct concepts named."""
+    named = [f for f in extraction.findings if f.kind in NAMED_KINDS]
+    return {
+        "findings": len(named),
+        "resolved": sum(1 for f in named if f.name),
+        "coded_evidence": sum(1 for f in named if not f.name),
+        "concepts": len({(f.kind, f.name) for f in named if f.name}),
+        "links": len(extraction.links),
+    }
 
 
 def floor_spans(doc: ParsedDocument) -> tuple[dict[str, list[tuple[int, int]]], int]:
@@ -232,5 +265,6 @@ __all__ = [
     "floor_spans",
     "gold_items",
     "is_covered",
+    "resolution_counts",
     "score_spans",
 ]

@@ -1,28 +1,41 @@
 """Writes an extractor's suggestions as Claims, inside the document's own transaction.
 
-Each finding becomes a Claim {method 'extractor', status 'suggested', confidence,
-extractor_version, asserted_by = extractor name}: MAKES from the case its excerpt belongs to,
-SUBJECT -> a Barrier/Enabler/Approach resolved by name like template items (graph/item_resolution.py), or
-an Outcome/Lesson owned by the evidence, and EVIDENCED_BY -> the containing Excerpt with the
-sentence's span in Source.text on the relationship (`start`, `end`). Each taxonomy code becomes a
-`coded_as` claim (SUBJECT item, OBJECT CfirConstruct/EricStrategy); each link an
-addressed/partly_addressed/did_not_address/caused claim (SUBJECT approach, OBJECT barrier).
+A claim is what a reviewer decides on, so findings are grouped: per case, one claim per item
+(all the findings of one case naming the same item are its evidence), one per unnamed code and
+one per link. Each claim is a Claim {method 'extractor', status 'suggested', confidence (the
+group's best), extractor_version, asserted_by = extractor name}: MAKES from the case its excerpts
+belong to, and EVIDENCED_BY -> each containing Excerpt, with the finding's span in Source.text on
+the relationship (`start`, `end`).
 
-Claim ids come from the source id, the evidence span and the kind, and every write is a MERGE,
-so writing the same extraction again lands on the same nodes.
+* A named barrier/enabler/approach finding: a met_barrier / had_enabler / used_approach claim,
+  SUBJECT -> the item resolved by name like template items (graph/item_resolution.py). A name
+  that is a vocabulary concept's name or variant (schema/concepts.py) makes the concept's item
+  (its variants as aliases, `IS_CONCEPT` -> the Concept): its CFIR/ERIC codes are the concept's,
+  so no coded_as claims are suggested for it. A free name (another extractor's) gets a coded_as
+  claim per suggested code (SUBJECT item, OBJECT CfirConstruct/EricStrategy).
+* An unnamed one (it resolved to no concept): no item; a coded_as claim from the case, OBJECT its
+  best CFIR construct / ERIC strategy, `finding` = its kind, so it still counts as evidence for
+  that code (taxonomy pages, CFIR overview).
+* An outcome/lesson: a claim with SUBJECT an Outcome/Lesson owned by its evidence (one each).
+* A link: an addressed/partly_addressed/did_not_address/caused claim (SUBJECT approach, OBJECT
+  barrier).
+
+Claim ids come from the source id, the first evidence span of the group and the kind, and every
+write is a MERGE, so writing the same extraction again lands on the same nodes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import ManagedTransaction
 from spreadgraph.graph.item_resolution import ItemName, resolve_items
+from spreadgraph.schema.concepts import Concept, concept_for
 from spreadgraph.schema.document_models import ParsedDocument
-from spreadgraph.schema.extraction_models import Extraction, Finding
+from spreadgraph.schema.extraction_models import Extraction
 from spreadgraph.schema.model import CLAIM_ENDS
+from spreadgraph.schema.names import normalise_name
 
 METHOD = "extractor"
 ITEM_LABEL = {"barrier": "Barrier", "enabler": "Enabler", "approach": "Approach"}
@@ -43,29 +56,37 @@ MERGE (n:Lesson {id: row.id})
 ON CREATE SET n.text = row.text
 """,
 }
-# Labels cannot be parameters; each statement is built from the fixed pairs above.
-_CLAIMS = {
-    (subject, obj): f"""
-UNWIND $rows AS row
-MATCH (subject:{subject} {{id: row.subject}})
-MATCH (e:Excerpt {{id: row.excerpt}})
-"""
-    + (f"MATCH (object:{obj} {{id: row.object}})\n" if obj else "")
-    + """MERGE (cl:Claim {id: row.id})
-ON CREATE SET cl.kind = row.kind, cl.status = $status, cl.method = $method,
+# Claims with no item: a case's evidence coded to a taxonomy entry (unnamed findings).
+EVIDENCE_ENDS: tuple[tuple[str | None, str], ...] = ((None, "CfirConstruct"), (None, "EricStrategy"))
+
+
+def _claim_statement(subject: str | None, obj: str | None) -> str:
+    """Labels cannot be parameters; each statement is built from the fixed pairs only."""
+    return (
+        "UNWIND $rows AS row\n"
+        + (f"MATCH (subject:{subject} {{id: row.subject}})\n" if subject else "")
+        + (f"MATCH (object:{obj} {{id: row.object}})\n" if obj else "")
+        + """MERGE (cl:Claim {id: row.id})
+ON CREATE SET cl.kind = row.kind, cl.status = $status, cl.method = $method, cl.finding = row.finding,
               cl.asserted_by = row.by, cl.extractor_version = row.version, cl.confidence = row.confidence
-MERGE (cl)-[:SUBJECT]->(subject)
-MERGE (cl)-[ev:EVIDENCED_BY]->(e)
-SET ev.start = row.start, ev.end = row.end
 """
-    + ("MERGE (cl)-[:OBJECT]->(object)\n" if obj else "")
-    + """WITH cl, row
+        + ("MERGE (cl)-[:SUBJECT]->(subject)\n" if subject else "")
+        + ("MERGE (cl)-[:OBJECT]->(object)\n" if obj else "")
+        + """WITH cl, row
+CALL (cl, row) {
+  UNWIND row.evidence AS evidence
+  MATCH (e:Excerpt {id: evidence.excerpt})
+  MERGE (cl)-[:EVIDENCED_BY {start: evidence.start, end: evidence.end}]->(e)
+}
+WITH cl, row
 WHERE row.case IS NOT NULL
 MATCH (c:Case {id: row.case})
 MERGE (c)-[:MAKES]->(cl)
 """
-    for subject, obj in CLAIM_ENDS
-}
+    )
+
+
+_CLAIMS = {ends: _claim_statement(*ends) for ends in (*CLAIM_ENDS, *EVIDENCE_ENDS)}
 _RETIRE = """
 MATCH (:Source {id: $previous})<-[:FROM]-(:Excerpt)<-[:EVIDENCED_BY]-(cl:Claim {method: $method})
 WHERE cl.status = 'suggested'
@@ -103,28 +124,18 @@ def excerpt_id(source_id: str, doc: ParsedDocument, index: int) -> str:
     return f"{source_id}:{e.start}-{e.end}"
 
 
-def _resolve(tx: ManagedTransaction, label: str, names: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """(key, name) pairs -> node ids, by graph/item_resolution.py name resolution (created or reused)."""
-    items = [ItemName(key, name) for key, name in names]
-    if not items:
-        return {}
-    ids, _ = resolve_items(tx, label, items)
-    return ids
+def _concept(kind: str, name: str) -> Concept | None:
+    return concept_for(kind, name) if name and kind in ITEM_LABEL else None
 
 
-def _item_names(source_id: str, extraction: Extraction, kind: str) -> list[tuple[str, str]]:
-    """(key, name) of every finding of `kind`, and of every link end of that kind ('link:<i>')."""
-    names = [
-        (claim_id(source_id, f.start, f.end, f.claim_kind), f.name)
-        for f in extraction.findings
-        if f.kind == kind
-    ]
-    if kind in ("approach", "barrier"):
-        names += [
-            (f"link:{i}", link.approach if kind == "approach" else link.barrier)
-            for i, link in enumerate(extraction.links)
-        ]
-    return names
+def _item(kind: str, name: str) -> tuple[str, ItemName]:
+    """(group key, ItemName) of a named item; a concept's name brings its definition and variants."""
+    concept = _concept(kind, name)
+    if concept is None:
+        return f"{kind}:{normalise_name(name)}", ItemName("", name)
+    return f"{kind}:concept:{concept.id}", ItemName(
+        "", concept.name, concept.definition, tuple(v for v in concept.variants), concept=concept.id
+    )
 
 
 def write_extraction(
@@ -138,53 +149,121 @@ def write_extraction(
 
     `excerpt_cases` maps each excerpt id to the id of the case holding it (or None).
     """
-    rows: dict[tuple[str, str | None], dict[str, dict[str, Any]]] = {}
-    result = ClaimWrite()
-
-    def add(ends: tuple[str, str | None], row: dict[str, Any]) -> None:
-        if row["id"] not in rows.setdefault(ends, {}):
-            rows[ends][row["id"]] = row
-            result.kinds[row["kind"]] = result.kinds.get(row["kind"], 0) + 1
-            result.unattributed += row["case"] is None
-
-    def base(span_of: Finding | Any, kind: str, confidence: float, suffix: str = "") -> dict[str, Any]:
-        excerpt = excerpt_id(source_id, doc, span_of.excerpt_index)
-        return {
-            "id": claim_id(source_id, span_of.start, span_of.end, kind, suffix),
-            "kind": kind,
-            "excerpt": excerpt,
-            "case": excerpt_cases.get(excerpt),
-            "start": span_of.start,
-            "end": span_of.end,
-            "confidence": round(float(confidence), 4),
-            "by": span_of.extractor,
-            "version": span_of.extractor_version,
-        }
-
-    item_ids = {
-        label: _resolve(tx, label, _item_names(source_id, extraction, kind))
-        for kind, label in ITEM_LABEL.items()
-    }
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    items: dict[str, dict[str, ItemName]] = {label: {} for label in ITEM_LABEL.values()}
     owned: dict[str, list[dict[str, Any]]] = {label: [] for label in OWNED_LABEL.values()}
-    for f in extraction.findings:
-        row = base(f, f.claim_kind, f.confidence)
-        if f.kind in ITEM_LABEL:
-            label = ITEM_LABEL[f.kind]
-            subject = item_ids[label][row["id"]]
-            add((label, None), {**row, "subject": subject, "object": None})
-            for code in f.codes:
-                code_row = base(f, "coded_as", max(0.0, min(1.0, code.similarity)), f"{f.kind}:{code.id}")
-                add((label, CODE_LABEL[code.scheme]), {**code_row, "subject": subject, "object": code.id})
-        else:
+
+    def group(key: tuple[Any, ...], span: Any, kind: str, confidence: float, **ends: Any) -> dict[str, Any]:
+        """The claim row of group `key` (made from its first finding), with `span` as evidence."""
+        excerpt = excerpt_id(source_id, doc, span.excerpt_index)
+        row = groups.get(key)
+        if row is None:
+            suffix = ends.pop("suffix", "")
+            row = groups[key] = {
+                "id": claim_id(source_id, span.start, span.end, kind, suffix),
+                "kind": kind,
+                "case": excerpt_cases.get(excerpt),
+                "confidence": 0.0,
+                "by": span.extractor,
+                "version": span.extractor_version,
+                "evidence": [],
+                "finding": None,
+                "subject": None,
+                "object": None,
+                **ends,
+            }
+        evidence = {"excerpt": excerpt, "start": span.start, "end": span.end}
+        if evidence not in row["evidence"]:
+            row["evidence"].append(evidence)
+        row["confidence"] = max(row["confidence"], round(float(max(0.0, min(1.0, confidence))), 4))
+        return row
+
+    def case_of(span: Any) -> str | None:
+        return excerpt_cases.get(excerpt_id(source_id, doc, span.excerpt_index))
+
+    for f in sorted(extraction.findings, key=lambda f: (f.start, f.end, f.kind)):
+        case = case_of(f)
+        if f.kind in OWNED_LABEL:
             label = OWNED_LABEL[f.kind]
             subject = f"{f.kind}:{source_id}:{f.start}-{f.end}"
             owned[label].append({"id": subject, "name": f.name, "text": f.text})
-            add((label, None), {**row, "subject": subject, "object": None})
-    for i, link in enumerate(extraction.links):
-        row = base(link, link.relation, link.confidence)
-        approach, barrier = item_ids["Approach"][f"link:{i}"], item_ids["Barrier"][f"link:{i}"]
-        add(("Approach", "Barrier"), {**row, "subject": approach, "object": barrier})
-    write_rows(tx, {ends: list(by_id.values()) for ends, by_id in rows.items()}, owned)
+            group((label, f.start, f.end), f, f.claim_kind, f.confidence, ends=(label, None), subject=subject)
+            continue
+        label = ITEM_LABEL[f.kind]
+        if not f.name:  # resolved to nothing: evidence for its best code, no item
+            for code in f.codes[:1]:
+                ends = (None, CODE_LABEL[code.scheme])
+                key = ("evidence", case, f.kind, code.id)
+                row = group(key, f, "coded_as", code.similarity, ends=ends, object=code.id, suffix=f.kind)
+                row["finding"] = f.kind
+            continue
+        item_key, name = _item(f.kind, f.name)
+        items[label].setdefault(item_key, name)
+        suffix = item_key.split(":", 1)[1]
+        group(
+            ("item", case, item_key),
+            f,
+            f.claim_kind,
+            f.confidence,
+            ends=(label, None),
+            item=item_key,
+            suffix=suffix,
+        )
+        if name.concept is None:  # a free name: its codes are suggestions to review
+            for code in f.codes:
+                key = ("code", case, item_key, code.id)
+                ends = (label, CODE_LABEL[code.scheme])
+                suffix = f"{f.kind}:{code.id}"
+                group(
+                    key,
+                    f,
+                    "coded_as",
+                    code.similarity,
+                    ends=ends,
+                    item=item_key,
+                    object=code.id,
+                    suffix=suffix,
+                )
+    for link in extraction.links:
+        approach_key, approach = _item("approach", link.approach)
+        barrier_key, barrier = _item("barrier", link.barrier)
+        items["Approach"].setdefault(approach_key, approach)
+        items["Barrier"].setdefault(barrier_key, barrier)
+        key = ("link", case_of(link), approach_key, barrier_key, link.relation)
+        group(
+            key,
+            link,
+            link.relation,
+            link.confidence,
+            ends=("Approach", "Barrier"),
+            item=approach_key,
+            object_item=barrier_key,
+            suffix=f"{normalise_name(link.approach)}>{normalise_name(link.barrier)}"[:120],
+        )
+    node_ids: dict[str, str] = {}
+    for label, names in items.items():
+        if names:
+            ids, _ = resolve_items(
+                tx,
+                label,
+                [
+                    ItemName(key, n.name, n.description, n.aliases, concept=n.concept)
+                    for key, n in names.items()
+                ],
+            )
+            node_ids.update(ids)
+    rows: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+    result = ClaimWrite()
+    for row in groups.values():
+        ends = row.pop("ends")
+        if "item" in row:
+            row["subject"] = node_ids[row.pop("item")]
+        if "object_item" in row:
+            row["object"] = node_ids[row.pop("object_item")]
+        rows.setdefault(ends, []).append(row)
+        result.kinds[row["kind"]] = result.kinds.get(row["kind"], 0) + 1
+        result.unattributed += row["case"] is None
+    write_rows(tx, rows, owned)
     return result
 
 
@@ -196,8 +275,14 @@ def write_rows(
     status: str = "suggested",
 ) -> None:
     """Write owned Outcome/Lesson nodes (`id`, `name`, `text`), then claim rows by their
-    (SUBJECT, OBJECT) labels (`id`, `kind`, `subject`, `object`, `excerpt`, `case`, `start`,
-    `end`, `by`, `version`, `confidence`), in batches."""
+    (SUBJECT, OBJECT) labels (`id`, `kind`, `subject`, `object`, `case`, `by`, `version`,
+    `confidence`, optional `finding`, and `evidence`: a list of {`excerpt`, `start`, `end`}, or
+    one `excerpt`, `start`, `end`), in batches."""
+    for rows in claims.values():
+        for row in rows:
+            row.setdefault("finding", None)
+            if "evidence" not in row:
+                row["evidence"] = [{"excerpt": row["excerpt"], "start": row["start"], "end": row["end"]}]
     for label, items in owned.items():
         for i in range(0, len(items), BATCH):
             tx.run(_OWNED[label], rows=items[i : i + BATCH])

@@ -4,6 +4,9 @@ The same barrier named in two templates must be one node. A name resolves, in or
 node whose normalised name or alias equals the normalised name (case, spacing and '&' do not
 matter) or one of the template's aliases; otherwise a new node is made whose id comes from
 the normalised name. Near misses are returned as notes so a contributor can align names.
+An item named after a vocabulary concept (the extractor's resolved findings) carries the
+concept's variants as aliases, so a template naming it by a variant lands on the same node, and
+is linked `(item)-[:IS_CONCEPT]->(:Concept)` (the concept's codes are the item's codes).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from neo4j import ManagedTransaction
 from spreadgraph.schema.names import normalise_name as normalise
 
 SHARED_LABELS = ("Barrier", "Enabler", "Approach", "Innovation")
+CONCEPT_LABELS = ("Barrier", "Enabler", "Approach")
 
 # Labels cannot be parameters in Cypher; these are built from the fixed tuple above only.
 _EXISTING = {
@@ -33,6 +37,15 @@ SET n.description = coalesce(n.description, row.description),
                                            AND toLower(a) <> toLower(n.name)]
 """
     + (", n.type = coalesce(n.type, row.type)" if label == "Innovation" else "")
+    + (
+        """
+WITH n, row WHERE row.concept IS NOT NULL
+MATCH (k:Concept {id: row.concept})
+MERGE (n)-[:IS_CONCEPT]->(k)
+"""
+        if label in CONCEPT_LABELS
+        else ""
+    )
     for label in SHARED_LABELS
 }
 
@@ -46,6 +59,7 @@ class ItemName:
     description: str | None = None
     aliases: tuple[str, ...] = ()
     type: str | None = None
+    concept: str | None = None  # id of the vocabulary Concept this item is (extractor items)
 
 
 def item_id(label: str, name: str) -> str:
@@ -91,6 +105,7 @@ def resolve_items(
                 "description": item.description,
                 "aliases": [a for a in item.aliases if normalise(a) != normalise(display[node])],
                 "type": item.type,
+                "concept": item.concept,
             }
         )
     if rows:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 from spreadgraph.graph.connection import database, get_driver
 from spreadgraph.graph.taxonomy_writer import write_taxonomies
+from spreadgraph.schema.concepts import Concept, concept_version, load_concepts
 from spreadgraph.schema.migrations import MIGRATIONS, Migration, MigrationContext, vector_index_name
 from spreadgraph.schema.model import embedded_labels
 from spreadgraph.schema.taxonomy import load_taxonomies
@@ -62,10 +63,61 @@ def _rekey_contributors(driver: Driver, ctx: MigrationContext) -> None:
         driver.execute_query(_REKEY, moves=moves, database_=database())
 
 
+# Concepts: MERGE by id with the file's version; codes rebuilt; concepts no longer in the file
+# (an older version) deleted, with their IS_CONCEPT links (their items stay).
+_CONCEPTS = """
+UNWIND $rows AS row
+MERGE (k:Concept {id: row.id})
+SET k.kind = row.kind, k.name = row.name, k.definition = row.definition, k.variants = row.variants,
+    k.codes = row.codes, k.opposite = row.opposite, k.version = $version
+WITH k, row
+OPTIONAL MATCH (k)-[old:CODED_AS]->()
+DELETE old
+WITH DISTINCT k, row
+UNWIND row.codes AS code
+CALL (code) {
+  MATCH (t:CfirConstruct {id: code}) RETURN t
+  UNION MATCH (t:EricStrategy {id: code}) RETURN t
+  UNION MATCH (t:NasssDomain {id: code}) RETURN t
+}
+MERGE (k)-[:CODED_AS]->(t)
+"""
+_STALE_CONCEPTS = "MATCH (k:Concept) WHERE k.version <> $version DETACH DELETE k"
+
+
+def concept_rows(concepts: tuple[Concept, ...]) -> list[dict[str, object]]:
+    return [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "name": c.name,
+            "definition": c.definition,
+            "variants": list(c.variants),
+            "codes": list(c.codes),
+            "opposite": c.opposite,
+        }
+        for c in concepts
+    ]
+
+
+def _load_concepts(driver: Driver, ctx: MigrationContext) -> None:
+    """Load schema/concepts.yaml as Concept nodes (idempotent; run again when its version changes)."""
+    version = concept_version()
+    rows = concept_rows(load_concepts())
+    with driver.session(database=database()) as session:
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(_CONCEPTS, rows=rows, version=version)
+            tx.run(_STALE_CONCEPTS, version=version)
+
+        session.execute_write(work)
+
+
 STEPS: dict[str, Callable[[Driver, MigrationContext], None]] = {
     "drop_stale_vectors": _drop_stale_vectors,
     "load_taxonomies": _load_taxonomies,
     "rekey_contributors": _rekey_contributors,
+    "load_concepts": _load_concepts,
 }
 
 

@@ -9,8 +9,11 @@ aggregations are linear in the claims they touch.
 Counts:
 
 * **per CFIR domain / construct** (a barrier coded to a subconstruct counts for its parent
-  construct): `barriers` coded to it (by a `coded_as` claim; `confirmed_barriers` of them
-  confirmed by a person), `cases` that met one of them, `claims` (met-barrier claims) and
+  construct): `barriers` coded to it (by a `coded_as` claim, `confirmed_barriers` of them
+  confirmed by a person, or through the vocabulary concept the barrier is, `IS_CONCEPT` ->
+  Concept -[:CODED_AS]->), `coded_evidence`: the cases' coded_as claims with no item (barrier
+  evidence an extractor coded to the construct without naming an item), `cases` that met one of
+  the barriers or hold such evidence, `claims` (met-barrier and coded-evidence claims) and
   `excerpts` evidencing those claims;
 * **evidence map cell** (approach a, barrier b): `cases` whose link claims say a addressed or
   partly addressed b, `not_addressed` cases that say it did not, `claims`, of them `confirmed`
@@ -31,20 +34,38 @@ MAP_KINDS = ["addressed", "partly_addressed", "did_not_address"]
 
 def _cfir_rollup(group: str, keys: str) -> str:
     """Barriers coded to CFIR constructs (subconstructs roll up to their parent), with the cases
-    that met them, grouped by `group` (fixed: the domain alone, or the domain and construct)."""
+    that met them, and the cases' barrier evidence coded to a construct without an item, grouped by
+    `group` (fixed: the domain alone, or the domain and construct)."""
     return f"""
-MATCH (d:CfirDomain)<-[:IN_DOMAIN]-(top:CfirConstruct)<-[:PART_OF*0..2]-(:CfirConstruct)
-      <-[:OBJECT]-(code:Claim {{kind: 'coded_as'}})-[:SUBJECT]->(b:Barrier)
-WHERE code.status <> 'rejected'
-  AND EXISTS {{ MATCH (:Case {{status: 'published'}})-[:MAKES]->(code) }}
-WITH d, top, b, max(CASE WHEN code.status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed
+MATCH (d:CfirDomain)<-[:IN_DOMAIN]-(top:CfirConstruct)<-[:PART_OF*0..2]-(k:CfirConstruct)
+CALL (k) {{
+  MATCH (k)<-[:OBJECT]-(code:Claim {{kind: 'coded_as'}})-[:SUBJECT]->(b:Barrier)
+  WHERE code.status <> 'rejected'
+    AND EXISTS {{ MATCH (:Case {{status: 'published'}})-[:MAKES]->(code) }}
+  RETURN b, CASE WHEN code.status = 'confirmed' THEN 1 ELSE 0 END AS confirmed, null AS evidence
+  UNION
+  MATCH (k)<-[:CODED_AS]-(:Concept {{kind: 'barrier'}})<-[:IS_CONCEPT]-(b:Barrier)
+  WHERE EXISTS {{ MATCH (b)<-[:SUBJECT]-(met:Claim {{kind: 'met_barrier'}})
+                        <-[:MAKES]-(:Case {{status: 'published'}})
+                  WHERE met.status <> 'rejected' }}
+  RETURN b, 0 AS confirmed, null AS evidence
+  UNION
+  MATCH (k)<-[:OBJECT]-(evidence:Claim {{kind: 'coded_as', finding: 'barrier'}})
+  WHERE evidence.status <> 'rejected' AND NOT EXISTS {{ MATCH (evidence)-[:SUBJECT]->() }}
+    AND EXISTS {{ MATCH (:Case {{status: 'published'}})-[:MAKES]->(evidence) }}
+  RETURN null AS b, 0 AS confirmed, evidence
+}}
+WITH d, top, b, evidence, max(confirmed) AS confirmed
 OPTIONAL MATCH (b)<-[:SUBJECT]-(met:Claim {{kind: 'met_barrier'}})<-[:MAKES]-(c:Case {{status: 'published'}})
 WHERE met.status <> 'rejected'
-OPTIONAL MATCH (met)-[:EVIDENCED_BY]->(ev:Excerpt)
-WITH {group}, b, confirmed, met, c, ev
+OPTIONAL MATCH (evidence)<-[:MAKES]-(ec:Case {{status: 'published'}})
+WITH d, top, b, evidence, confirmed, coalesce(met, evidence) AS claim, coalesce(c, ec) AS c
+OPTIONAL MATCH (claim)-[:EVIDENCED_BY]->(ev:Excerpt)
+WITH {group}, b, confirmed, claim, c, ev, evidence
 RETURN {keys}, count(DISTINCT b) AS barriers,
        count(DISTINCT CASE WHEN confirmed = 1 THEN b END) AS confirmed_barriers,
-       count(DISTINCT c) AS cases, count(DISTINCT met) AS claims, count(DISTINCT ev) AS excerpts
+       count(DISTINCT c) AS cases, count(DISTINCT claim) AS claims, count(DISTINCT ev) AS excerpts,
+       count(DISTINCT evidence) AS coded_evidence
 """
 
 
@@ -58,6 +79,7 @@ WHERE met.status <> 'rejected'
   AND NOT EXISTS { MATCH (b)<-[:SUBJECT]-(code:Claim {kind: 'coded_as'})-[:OBJECT]->(:CfirConstruct)
                    WHERE code.status <> 'rejected'
                      AND EXISTS { MATCH (:Case {status: 'published'})-[:MAKES]->(code) } }
+  AND NOT EXISTS { MATCH (b)-[:IS_CONCEPT]->(:Concept)-[:CODED_AS]->(:CfirConstruct) }
 RETURN count(DISTINCT b) AS barriers, count(DISTINCT c) AS cases
 """
 
@@ -107,7 +129,8 @@ def barriers_by_cfir(driver: Driver) -> dict[str, Any]:
 
     data = read_tx(work, driver=driver)
     counted = {row["domain_id"]: row for row in data["by_domain"]}
-    zero = {"barriers": 0, "confirmed_barriers": 0, "cases": 0, "claims": 0, "excerpts": 0}
+    counts = ("barriers", "confirmed_barriers", "cases", "claims", "excerpts", "coded_evidence")
+    zero = dict.fromkeys(counts, 0)
     domains = []
     for d in sorted(data["domains"], key=lambda d: (str(d["number"] or ""), d["domain"] or "")):
         row = {**zero, **d, **counted.get(d["domain_id"], {})}

@@ -254,3 +254,18 @@ def concept_version(path: Path | str | None = None) -> str:
     """A short sha256 of the concept file's bytes, so a migration knows when to reload it."""
     data = Path(path if path is not None else CONCEPTS_FILE).read_bytes()
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _phrasing_index(path: Path) -> dict[tuple[str, str], Concept]:
+    index: dict[tuple[str, str], Concept] = {}
+    for concept in _load(path):
+        for phrasing in concept.phrasings():
+            index.setdefault((concept.kind, normalise_name(phrasing)), concept)
+    return index
+
+
+def concept_for(kind: str, name: str, path: Path | str | None = None) -> Concept | None:
+    """The concept of `kind` whose name or a variant is `name` (after `normalise_name`), if any."""
+    resolved = Path(path).resolve() if path is not None else CONCEPTS_FILE
+    return _phrasing_index(resolved).get((kind, normalise_name(name)))

@@ -34,6 +34,7 @@ TAXONOMY_LABELS = (
     "EricStrategy",
     "EricCluster",
     "NasssDomain",
+    "Concept",
     "SchemaMigration",
 )
 
@@ -85,11 +86,14 @@ def migrated(driver: Driver, neo4j_settings: Settings) -> Driver:
 
 
 def wipe_data(driver: Driver) -> None:
-    """Delete everything but taxonomy and migration nodes."""
+    """Delete everything but taxonomy, vocabulary and migration nodes (and what reviewers taught
+    the vocabulary: taught concepts and aliases)."""
     driver.execute_query(
         "MATCH (n) WHERE none(label IN labels(n) WHERE label IN $keep) DETACH DELETE n",
         keep=list(TAXONOMY_LABELS),
     )
+    driver.execute_query("MATCH (c:Concept {source: 'reviewer'}) DETACH DELETE c")
+    driver.execute_query("MATCH (c:Concept) WHERE c.taught_aliases IS NOT NULL REMOVE c.taught_aliases")
 
 
 @pytest.fixture

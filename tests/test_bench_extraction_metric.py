@@ -271,11 +271,14 @@ def test_extraction_items_mirror_what_the_writer_stores() -> None:
             )
         ],
     )
-    items, links, claims = extraction_items(SimpleNamespace(text=text), extraction)
+    items, links, claims = extraction_items(SimpleNamespace(text=text, cases=[]), extraction)
     by_name = {(it.kind, it.name): it.evidence for it in items}
+    # "lack of time" resolves to the vocabulary's concept: both findings are one item under its name
     assert by_name == {
-        ("barrier", "lack of time"): ("No time to coach.", "Champions helped overcome the lack of time."),
+        ("barrier", "lack of protected time"): ("No time to coach.", "Champions helped overcome the lack of time."),
         ("approach", "champions"): ("Champions helped overcome the lack of time.",),
     }
-    assert links == [GraphLink("champions", "lack of time", "addressed")]
-    assert claims == 3 + 2 + 1  # findings, codes, link
+    assert links == [GraphLink("champions", "lack of protected time", "addressed")]
+    # one grouped claim per item and case (a resolved item's codes come from its concept, so no
+    # coded_as claims), the outcome's claim and the link's claim
+    assert claims == 1 + 1 + 1

@@ -1,8 +1,9 @@
 """Short canonical names for findings, derived without an LLM.
 
 Order of preference: a phrase the sentence itself names with a pattern ("lack of X",
-"X was a barrier", "we introduced X"), then the best taxonomy label when the sentence is close
-to it, then the sentence's opening noun phrase, trimmed to a few words.
+"X was a barrier", "we introduced X"), then the sentence's opening noun phrase, trimmed to a few
+words. Only outcomes and lessons (owned by their evidence) are named this way; barriers, enablers
+and approaches take a concept's name (resolution.py). Taxonomy labels are codes, never names.
 """
 
 from __future__ import annotations
@@ -98,14 +99,14 @@ def opening_phrase(text: str, max_words: int = MAX_WORDS) -> str:
     return trim_phrase(clause, max_words)
 
 
-def derive_name(kind: FindingKind, text: str, label: str | None = None, label_sim: float = 0.0) -> str:
-    """A short name: a pattern phrase, else `label` when `label_sim` >= 0.45, else the opening phrase."""
+def derive_name(kind: FindingKind, text: str) -> str:
+    """A short name: a pattern phrase, else the sentence's opening phrase. Used for outcomes and
+    lessons (owned by their evidence); barriers, enablers and approaches are named by resolution
+    to a concept (resolution.py), and a taxonomy construct or strategy is a code, never a name."""
     for pattern in PATTERNS[kind]:
         m = pattern.search(text)
         if m:
             name = trim_phrase(m.group(1))
             if len(name) >= 3:
                 return name
-    if label and label_sim >= 0.45:
-        return label.lower()
     return opening_phrase(text) or text[:40].lower()

@@ -49,6 +49,11 @@ class Weights:
     extend_share: float = 0.5
     max_sentences: int = 4
     max_per_1000_words: float = 25.0
+    # least cosine for a finding to resolve to a concept by embedding alone (lexical matches always
+    # resolve); chosen leave-one-document-out (bench/lodo.py)
+    resolve: float = 0.7
+    # a window may state more than one point: it may name up to this many concepts (one finding each)
+    concepts_per_finding: int = 1
     quotas: tuple[tuple[str, float], ...] = (
         ("barrier", 5.5),
         ("enabler", 7.5),

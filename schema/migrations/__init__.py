@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spreadgraph.schema.concepts import concept_version
 from spreadgraph.schema.model import NODE_TYPES, embedded_labels
 from spreadgraph.schema.taxonomy import taxonomy_digest
 
@@ -118,4 +119,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         inputs=lambda ctx: taxonomy_digest() + _module_digest("spreadgraph.graph.taxonomy_writer"),
     ),
     Migration(6, "contributor ids without e-mail addresses", load="rekey_contributors"),
+    # Reapplied whenever schema/concepts.yaml (its concept_version) or the loader changes.
+    Migration(
+        7,
+        "concept vocabulary: Concept nodes and their CFIR/ERIC/NASSS codes",
+        load="load_concepts",
+        inputs=lambda ctx: concept_version() + _module_digest("spreadgraph.graph.migrate"),
+    ),
 )
