@@ -129,8 +129,11 @@ def is_memory_error(exc: Neo4jError) -> bool:
     return code.startswith("Neo.TransientError.") and "Memory" in code
 
 
-def fail_fast_on_memory(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
-    """Wrap a transaction function so a memory error ends it with QueryFailed (not retried)."""
+def fail_fast_on_memory(
+    work: Callable[[ManagedTransaction], T], error: Callable[[], QueryFailed] | None = None
+) -> Callable[[ManagedTransaction], T]:
+    """Wrap a transaction function so a memory error ends it at once (not retried) with `error()`,
+    by default QueryFailed (400: the query asked for too much)."""
 
     @functools.wraps(work)
     def wrapped(tx: ManagedTransaction) -> T:
@@ -138,7 +141,7 @@ def fail_fast_on_memory(work: Callable[[ManagedTransaction], T]) -> Callable[[Ma
             return work(tx)
         except Neo4jError as exc:
             if is_memory_error(exc):
-                raise QueryFailed(MEMORY_ERROR) from exc
+                raise (error() if error else QueryFailed(MEMORY_ERROR)) from exc
             raise
 
     return wrapped
@@ -160,19 +163,12 @@ class DatabaseBusy(QueryFailed):
 
 def _busy_on_memory(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
     """Wrap an application transaction so a memory error ends it at once with DatabaseBusy."""
-
-    @functools.wraps(work)
-    def wrapped(tx: ManagedTransaction) -> T:
-        try:
-            return work(tx)
-        except Neo4jError as exc:
-            if is_memory_error(exc):
-                raise DatabaseBusy(
-                    BUSY_MEMORY_ERROR, hint="try again shortly; if it keeps failing, tell the maintainers"
-                ) from exc
-            raise
-
-    return wrapped
+    return fail_fast_on_memory(
+        work,
+        lambda: DatabaseBusy(
+            BUSY_MEMORY_ERROR, hint="try again shortly; if it keeps failing, tell the maintainers"
+        ),
+    )
 
 
 def _run(session: neo4j.Session, write: bool, work: Callable[[ManagedTransaction], T]) -> T:
