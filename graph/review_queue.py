@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
-from spreadgraph.graph.connection import read_tx
+from spreadgraph.graph.connection import get_driver, read, read_tx
 from spreadgraph.graph.item_resolution import item_id
+from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
 from spreadgraph.schema.names import normalise_name as normalise
 
 from spreadgraph.errors import SpreadgraphError
@@ -114,6 +115,19 @@ def group_claims(tx: ManagedTransaction, where_id: str, item_id: str) -> list[di
     return [r.data() for r in tx.run(statement, where=where_id, item=item_id)]
 
 
+#: The queue's totals (groups, suggested claims) read every group: at 100,000 excerpts that was
+#: half of each page's time (docs/benchmarks.md, review queue). They are reused while the graph is
+#: unchanged (graph/versioned_cache.py), so paging costs the page alone; a decision changes the
+#: graph, and the next page counts again.
+_TOTALS = VersionedCache(ttl=600.0, size=4)
+
+
+def queue_totals(driver: Driver | None = None) -> dict[str, int]:
+    """{groups, claims}: how many groups and suggested claims wait, reused while the graph is unchanged."""
+    driver = driver or get_driver()
+    return _TOTALS.get(id(driver), graph_version(driver), lambda: read(TOTALS, driver=driver)[0])
+
+
 def suggested_groups(
     limit: int = 25, offset: int = 0, *, with_totals: bool = True, driver: Driver | None = None
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -126,15 +140,9 @@ def suggested_groups(
         "shown_claims": SHOWN_CLAIMS,
         "shown_passages": SHOWN_PASSAGES,
     }
-
-    def work(tx: ManagedTransaction) -> tuple[dict[str, int], list[dict[str, Any]]]:
-        totals = {"groups": 0, "claims": 0}
-        if with_totals:
-            totals = tx.run(TOTALS).single().data()
-        rows = [record.data() for record in tx.run(PAGE, params)]
-        return totals, rows
-
-    return read_tx(work, driver=driver)
+    totals = queue_totals(driver) if with_totals else {"groups": 0, "claims": 0}
+    rows = read_tx(lambda tx: [record.data() for record in tx.run(PAGE, params)], driver=driver)
+    return totals, rows
 
 
 # A rename or merge of a group's item (graph/decisions.py `decide_groups` calls these inside its

@@ -92,6 +92,15 @@ def test_suggestions_are_grouped_by_case_and_item(seeded: Driver) -> None:
     assert [r["id"] for r in first + second] == [r["id"] for r in rows[:2]]
 
 
+def test_the_totals_are_reused_until_the_graph_changes(seeded: Driver) -> None:
+    group, _, ids = make_group(claims=2)
+    before, _ = suggested_groups(1, 0)
+    assert suggested_groups(1, 0)[0] == before  # nothing changed: the same totals
+    decide_groups([group], "reject", reviewer="rev", note=None, via="cli")
+    after, _ = suggested_groups(1, 0)
+    assert after == {"groups": before["groups"] - 1, "claims": before["claims"] - len(ids)}
+
+
 def test_one_decision_confirms_a_whole_group_and_a_rerun_says_already_decided(seeded: Driver) -> None:
     group, item, ids = make_group(claims=3, coded=True)
     (done,) = decide_groups([group], "confirm", reviewer="rev", note="all fine", via="cli")
