@@ -26,6 +26,7 @@ from spreadgraph.graph.review_queue import (
 GROUP_ACTIONS = ("confirm", "reject", "rename", "merge")
 _DECIDE_GROUP = """
 MATCH (cl:Claim) WHERE cl.id IN $claims AND cl.status = 'suggested'
+WITH cl ORDER BY cl.id
 SET cl.status = $status, cl.reviewed_by = $reviewer, cl.reviewed_at = datetime(), cl.review_note = $note
 WITH collect(cl) AS decided
 CREATE (d:Decision {id: $decision, decision: $status, by: $reviewer, at: datetime(), note: $note,
