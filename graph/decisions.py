@@ -114,7 +114,7 @@ def case_key(value: str) -> str:
     return value if value.startswith("case:") else f"case:{value}"
 
 
-def _decision_id() -> str:
+def new_decision_id() -> str:
     return f"decision:{uuid.uuid4().hex}"
 
 
@@ -160,7 +160,7 @@ def set_status(
                 hint="reload the case and review the current revision",
             )
         params = {"id": case_key(case_id), "status": status, "reviewer": reviewer, "note": note}
-        return tx.run(_SET_STATUS, **params, decision=_decision_id(), via=via).single() is not None
+        return tx.run(_SET_STATUS, **params, decision=new_decision_id(), via=via).single() is not None
 
     return write_tx(work, driver=driver)
 
@@ -184,7 +184,7 @@ def decide_claim(
 
     def work(tx: ManagedTransaction) -> dict[str, Any] | None:
         params = {"id": claim_id, "status": decision, "reviewer": reviewer, "note": note, "via": via}
-        record = tx.run(_DECIDE_CLAIM, **params, decision=_decision_id()).single()
+        record = tx.run(_DECIDE_CLAIM, **params, decision=new_decision_id()).single()
         if record is None:
             return None
         if record["kind"] == "coded_as":

@@ -9,7 +9,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 from spreadgraph.graph.connection import read, write_tx
-from spreadgraph.graph.decisions import AlreadyDecided, NotDecidable, _decision_id
+from spreadgraph.graph.decisions import AlreadyDecided, NotDecidable, new_decision_id
 from spreadgraph.graph.item_resolution import tidy_items
 from spreadgraph.graph.review_queue import (
     NAMED_LABELS,
@@ -119,7 +119,7 @@ def decide_groups(
                 items = {merged_into}
         done, coded = [], []
         for group, (_, item, _, claim_ids) in zip(groups, targets, strict=True):
-            decision = _decision_id()
+            decision = new_decision_id()
             params = {"claims": claim_ids, "status": status, "reviewer": reviewer, "note": note, "via": via}
             record = tx.run(
                 _DECIDE_GROUP,

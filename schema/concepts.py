@@ -130,7 +130,7 @@ def _american(word: str) -> str:
     return word
 
 
-def normalise_name(text: str) -> str:
+def phrase_key(text: str) -> str:
     """Identity key for a phrasing: case-folded, punctuation removed, whitespace collapsed, and
     British and American spellings unified (-ise/-ize, -yse/-yze, -our/-or and a few whole words)."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
@@ -194,11 +194,11 @@ def validate_concepts(concepts: Iterable[Concept], codes: frozenset[str] | None 
             problems.append(f"duplicate id '{concept.id}'")
             continue
         by_id[concept.id] = concept
-        name_key = (concept.kind, normalise_name(concept.name))
+        name_key = (concept.kind, phrase_key(concept.name))
         same_name = names.setdefault(name_key, concept.id)
         if same_name != concept.id:
             problems.append(f"{concept.kind} '{concept.id}' has the same name as '{same_name}'")
-        for phrase in dict.fromkeys(normalise_name(p) for p in concept.phrasings()):
+        for phrase in dict.fromkeys(phrase_key(p) for p in concept.phrasings()):
             owner = phrasings.setdefault((concept.kind, phrase), concept.id)
             if owner != concept.id and not (same_name != concept.id and phrase == name_key[1]):
                 problems.append(f"variant '{phrase}' is shared by {concept.kind}s '{owner}', '{concept.id}'")
@@ -261,11 +261,11 @@ def _phrasing_index(path: Path) -> dict[tuple[str, str], Concept]:
     index: dict[tuple[str, str], Concept] = {}
     for concept in _load(path):
         for phrasing in concept.phrasings():
-            index.setdefault((concept.kind, normalise_name(phrasing)), concept)
+            index.setdefault((concept.kind, phrase_key(phrasing)), concept)
     return index
 
 
 def concept_for(kind: str, name: str, path: Path | str | None = None) -> Concept | None:
-    """The concept of `kind` whose name or a variant is `name` (after `normalise_name`), if any."""
+    """The concept of `kind` whose name or a variant is `name` (after `phrase_key`), if any."""
     resolved = Path(path).resolve() if path is not None else CONCEPTS_FILE
-    return _phrasing_index(resolved).get((kind, normalise_name(name)))
+    return _phrasing_index(resolved).get((kind, phrase_key(name)))

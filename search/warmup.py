@@ -35,7 +35,7 @@ def warm_up(searcher: Searcher, text: str = "warm up") -> None:
     for filters in WARM_UP_SHAPES:
         scope = Scope((), 0.5, 1) if filters.lists_cases else Scope(None, 0.5, 1)
         for plan in (Plan(False, 400), Plan(True, 1)):
-            for retriever in ("vector", "fulltext", "passage")[: 3 if searcher.passage_vectors else 2]:
+            for retriever in ("vector", "fulltext") + (("passage",) if searcher.passage_vectors else ()):
                 searcher.units(retriever, vector, lucene, filters, DEPTH, plan, scope)
         lists = [(kind, retriever) for kind in NODE_KINDS for retriever in ("vector", "fulltext")]
         searcher.node_lists(lists, vector, lucene, filters, DEPTH, scope)

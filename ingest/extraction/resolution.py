@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from spreadgraph.schema.concepts import Concept, load_concepts, normalise_name
+from spreadgraph.schema.concepts import Concept, load_concepts, phrase_key
 
 from .anchors import VectorCache
 
@@ -89,7 +89,7 @@ class Resolution:
 
 
 def _words(text: str) -> list[str]:
-    return normalise_name(text).split()
+    return phrase_key(text).split()
 
 
 class PhraseIndex:
@@ -105,7 +105,7 @@ class PhraseIndex:
                     self._by_first.setdefault(words[0], []).append((words, concept))
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
-        self._negators = sorted((tuple(n.split()) for n in {normalise_name(x) for x in NEGATORS}), key=len)
+        self._negators = sorted((tuple(n.split()) for n in {phrase_key(x) for x in NEGATORS}), key=len)
 
     def all_matches(self, words: Sequence[str]) -> list[Match]:
         """Every occurrence of every phrasing (overlaps included)."""
