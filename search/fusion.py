@@ -91,9 +91,11 @@ def fuse(
     limit: int,
     fusion: Fusion = FUSION,
     fill: dict[str, dict[str, float]] | None = None,
+    weights: dict[str, float] | None = None,
 ) -> list[SearchResult]:
     """RRF (or fixed-scale score fusion) over the lists (one result per kind and id), overlap
-    suppression, the best `limit`."""
+    suppression, the best `limit`. `weights`: RRF weights for this query (default
+    :data:`RRF_WEIGHTS`)."""
     if fusion not in ("rrf", "score"):
         raise ValueError(f"unknown fusion: {fusion!r} (use rrf or score)")
     best: dict[str, SearchResult] = {}
@@ -108,7 +110,7 @@ def fuse(
             best[key].ranks[name.split(":", 1)[1]] = rank
             raw.setdefault(name, {}).setdefault(key, r.score)
         rankings[name] = keys
-    fused = rrf(rankings) if fusion == "rrf" else score_fusion(raw, fill=fill)
+    fused = rrf(rankings, weights=weights) if fusion == "rrf" else score_fusion(raw, fill=fill)
     order = sorted(fused, key=lambda key: (-fused[key], key))
     ranked = []
     for key in order:

@@ -71,14 +71,21 @@ def truncate(text: str, limit: int = MAX_QUERY_CHARS) -> str:
     return cut[:space] if space > limit // 2 else cut
 
 
-def lucene_terms(text: str) -> list[str]:
-    """The words a full-text query uses (see module docstring), then the other forms of its
-    irregular verbs (search/inflections.py), which a long query's cut drops first."""
+def content_words(text: str) -> list[str]:
+    """The query's own searchable words, lower-cased, in order, each once: every word but the
+    question and function words."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(text.lower()):
         if word not in _QUESTION_WORDS and word.strip("_"):
             seen.setdefault(word)
-    words = list(seen)
+    return list(seen)
+
+
+def lucene_terms(text: str) -> list[str]:
+    """The words a full-text query uses (see module docstring), then the other forms of its
+    irregular verbs (search/inflections.py), which a long query's cut drops first."""
+    words = content_words(text)
+    seen: dict[str, None] = dict.fromkeys(words)
     for word in words:
         for form in variants(word):
             if form not in _QUESTION_WORDS:

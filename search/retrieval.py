@@ -48,7 +48,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
 
 from neo4j import Driver
@@ -57,10 +57,11 @@ from spreadgraph.search import statements
 from spreadgraph.search.expansion import closest_concepts, concept_lucene
 from spreadgraph.search.facets import facets
 from spreadgraph.search.filters import SearchFilters
-from spreadgraph.search.fusion import FUSION, Fusion, fuse, interleave
+from spreadgraph.search.fusion import FUSION, RRF_WEIGHTS, Fusion, fuse, interleave
+from spreadgraph.search.lexical import lexical_weight, word_share
 from spreadgraph.search.marks import apply_marks, mark_groups, marks_query
 from spreadgraph.search.passages import apply_passages, read_passages
-from spreadgraph.search.query import prepare
+from spreadgraph.search.query import PreparedQuery, content_words, prepare
 from spreadgraph.search.results import (
     SearchResponse,
     SearchResult,
@@ -95,11 +96,12 @@ EXACT_POOL = 1_000
 #: candidates (two filters: 77-128 → 34-46 ms; docs/benchmarks.md, "Fifth pass").
 SAFETY = 0.25
 MAX_CANDIDATES = 10_000
-#: Also rank passages by their excerpt's own embedding (an `excerpt:passage` list in the RRF).
-#: Off: measured on the make-run graph (docs/benchmarks.md, "Search answers with evidence") it
-#: raised the staff set's MRR (0.056 -> 0.126 at weight 1) but lowered the proxy set's (0.906 ->
-#: 0.867) and dev's (0.946 -> 0.788) at every weight tried (0.25, 0.5, 1).
-PASSAGE_VECTORS = False
+#: Weigh full text by how much of the query it finds (search/lexical.py): the full-text list's RRF
+#: weight is set per query from the share of the query's words in its best window, and the rest
+#: of the weight goes to a passage-level vector list (each excerpt's own embedding), run only
+#: when full text's weight is below 1. Measured on the make-run graph (docs/benchmarks.md,
+#: "Lexical weight"). Off (``Searcher(lexical_weighting=False)``): fixed weights, no passage list.
+LEXICAL_WEIGHTING = True
 #: Expand the query through the concept vocabulary (search/expansion.py): one more full-text list.
 #: Off: on the make-run graph it left the staff set unchanged (MRR 0.056) and lowered dev (0.946 ->
 #: 0.911) and the proxy set (0.906 -> 0.903) at RRF weight 0.5, more at weight 1.
@@ -128,15 +130,16 @@ class Searcher:
         driver: Driver | None = None,
         embedder: Any | None = None,
         fusion: Fusion = FUSION,
-        passage_vectors: bool = PASSAGE_VECTORS,
+        lexical_weighting: bool = LEXICAL_WEIGHTING,
         concept_expansion: bool = CONCEPT_EXPANSION,
     ) -> None:
         self.driver = driver
         self._embedder = embedder
         self.fusion = fusion
-        self.passage_vectors = passage_vectors
+        self.lexical_weighting = lexical_weighting
         self.concept_expansion = concept_expansion
         self.last_timings: dict[str, float] = {}
+        self.last_lexical_share: float | None = None
 
     @property
     def embedder(self) -> Any:
@@ -329,6 +332,7 @@ class Searcher:
         if unknown:
             raise ValueError(f"unknown result kinds: {sorted(unknown)} (use {', '.join(KINDS)})")
         timings: dict[str, float] = {}
+        self.last_lexical_share = None
         started = time.perf_counter()
         retrievers = {"hybrid": ("vector", "fulltext"), "vector": ("vector",), "fulltext": ("fulltext",)}[
             mode
@@ -350,6 +354,7 @@ class Searcher:
             args = ("fulltext", [], prepared.lucene, filters, depth, plan, scope)
             jobs["excerpt:fulltext"] = _POOL.submit(timed, "excerpt:fulltext", self.units, *args)
         vector = timed("embed", self.encode, prepared.text)
+        weights = None
         if "excerpt" in kinds and "vector" in retrievers:
             args = ("vector", vector, prepared.lucene, filters, depth, plan, scope)
             jobs["excerpt:vector"] = _POOL.submit(timed, "excerpt:vector", self.units, *args)
@@ -359,7 +364,9 @@ class Searcher:
                 if concepts:
                     args = ("fulltext", vector, concept_lucene(concepts), filters, depth, plan, scope)
                     jobs["excerpt:concepts"] = _POOL.submit(timed, "excerpt:concepts", self.units, *args)
-            if self.passage_vectors and (fusion or self.fusion) == "rrf":
+            fulltext = jobs.get("excerpt:fulltext")
+            weights = self.lexical_weights(prepared, mode, fusion or self.fusion, fulltext)
+            if weights is not None and weights["excerpt:passage"] > 0:
                 args = ("passage", vector, prepared.lucene, filters, depth, plan, scope)
                 jobs["excerpt:passage"] = _POOL.submit(timed, "excerpt:passage", self.units, *args)
         node_lists = [(kind, retriever) for kind in kinds if kind != "excerpt" for retriever in retrievers]
@@ -374,7 +381,7 @@ class Searcher:
         fill = self.fill_cosines(lists, vector) if fusion == "score" and mode == "hybrid" else None
         passage_lists = {name: found for name, found in lists.items() if name.startswith("excerpt:")}
         item_lists = {name: found for name, found in lists.items() if not name.startswith("excerpt:")}
-        response.results = fuse(passage_lists, limit, fusion, fill) if passage_lists else []
+        response.results = fuse(passage_lists, limit, fusion, fill, weights) if passage_lists else []
         response.items = fuse(item_lists, limit, fusion) if item_lists else []
         timings["fuse"] = time.perf_counter() - began
         retrieved = interleave(lists.get("excerpt:vector", []), lists.get("excerpt:fulltext", []))
@@ -384,6 +391,23 @@ class Searcher:
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
         return response
+
+    def lexical_weights(
+        self, prepared: PreparedQuery, mode: Mode, fusion: Fusion, fulltext: Future | None
+    ) -> dict[str, float] | None:
+        """The passage lists' RRF weights for this query (search/lexical.py), or None for the fixed
+        :data:`RRF_WEIGHTS` (weighting off, not hybrid RRF). Waits for the full-text list, which
+        runs while the query is encoded and is normally done by now."""
+        if not self.lexical_weighting or mode != "hybrid" or fusion != "rrf":
+            return None
+        found = fulltext.result() if fulltext is not None else []
+        share = 0.0
+        if found:
+            rows = self.read(statements.UNIT_TEXT, {"id": found[0].id})
+            share = word_share(content_words(prepared.text), rows[0]["text"] or "") if rows else 0.0
+        weight = lexical_weight(share)
+        self.last_lexical_share = share
+        return {**RRF_WEIGHTS, "excerpt:fulltext": weight, "excerpt:passage": 1.0 - weight}
 
     def fill_cosines(
         self, lists: dict[str, list[SearchResult]], vector: list[float]

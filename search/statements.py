@@ -141,6 +141,7 @@ WITH DISTINCT hit WHERE hit.embedding IS NOT NULL
 WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
 ORDER BY score DESC LIMIT $candidates{_LEND_TO_WINDOWS}"""
 
+
 def unit_passage_vector(predicate: str) -> str:
     """Passage-level vector candidates: excerpts ranked by their own embedding (the meaning of the
     whole paragraph or quote, which a question in other words often matches better than any one
@@ -160,6 +161,9 @@ RETURN u.id AS id, score, s.id AS source_id, e.field AS field,
 ORDER BY score DESC, id
 """
 
+
+#: The text of one window (the full-text list's best, for search/lexical.py).
+UNIT_TEXT = "MATCH (u:Sentence {id: $id}) RETURN u.window AS text"
 
 UNIT_FULLTEXT = """
 CALL db.index.fulltext.queryNodes('sentence_fulltext', $lucene, {limit: $candidates}) YIELD node AS u, score

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from spreadgraph.search import statements
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import prepare
 from spreadgraph.search.results import SearchResult
@@ -35,8 +36,9 @@ def warm_up(searcher: Searcher, text: str = "warm up") -> None:
     for filters in WARM_UP_SHAPES:
         scope = Scope((), 0.5, 1) if filters.lists_cases else Scope(None, 0.5, 1)
         for plan in (Plan(False, 400), Plan(True, 1)):
-            for retriever in ("vector", "fulltext") + (("passage",) if searcher.passage_vectors else ()):
+            for retriever in ("vector", "fulltext") + (("passage",) if searcher.lexical_weighting else ()):
                 searcher.units(retriever, vector, lucene, filters, DEPTH, plan, scope)
+        searcher.read(statements.UNIT_TEXT, {"id": "warm up"})
         lists = [(kind, retriever) for kind in NODE_KINDS for retriever in ("vector", "fulltext")]
         searcher.node_lists(lists, vector, lucene, filters, DEPTH, scope)
         for many in (1, 2):  # Neo4j keys plans by list size, rounded up to a power of ten
