@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import ManagedTransaction
+from spreadgraph.graph.case_links import link_template_case
 from spreadgraph.graph.item_resolution import ItemName, resolve_items, tidy_items
 from spreadgraph.schema.diff import changed_paths
 from spreadgraph.schema.model import CLAIM_ENDS
@@ -243,6 +244,9 @@ def submit_case(tx: ManagedTransaction, template: CaseTemplate, *, file_name: st
     for ends, rows in claims.items():
         tx.run(_CLAIMS[ends], id=case_id, source=source_id, by=by, rows=rows)
     tidy_items(tx, sorted(set(touched) | set(item_ids)))
+    for link in link_template_case(tx, case_id):
+        if link["target"]:
+            result.notes.append(f"the cited document's case {link['target']} is this case (linked SAME_AS)")
     return result
 
 

@@ -12,7 +12,8 @@ Cases from documents are 'published' (they come from published reports). A docum
 splits into no cases gets one document-level case (key 'document') holding every excerpt.
 Given an extractor's result, the same transaction writes its suggested claims (graph/claims.py);
 given excerpt vectors (text -> unit vector), each Excerpt stores its `embedding`. A new version
-retires the older version's still-suggested extractor claims.
+retires the older version's still-suggested extractor claims. Last, cases that cite the document
+(templates, coded exports) are linked to it and to its matching case (graph/case_links.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from neo4j import Driver, ManagedTransaction
+from spreadgraph.graph.case_links import link_source
 from spreadgraph.graph.claims import ClaimWrite, retire_claims, write_extraction
 from spreadgraph.graph.coded_claims import write_coded_claims
 from spreadgraph.graph.connection import write_tx
@@ -228,6 +230,7 @@ def write_document(
         claims = write_extraction(tx, doc, extraction, source_id, excerpt_cases)
     if retired:
         tidy_items(tx, retired)
+    link_source(tx, source_id, doc.file_name, source_kind(doc))
     return DocumentWrite(
         source_id,
         "versioned" if previous else "created",

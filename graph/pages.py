@@ -60,8 +60,17 @@ RETURN c {{.id, .title, .summary, .period, .spread_status, .status, .revision, .
          AS adoptions,
        [(c)-[:HAS_REVISION]->(r:Revision) | r {{.number, .submitted_by, .changes,
           submitted_at: toString(r.submitted_at)}}] AS revisions,
-       [(c)-[:DESCRIBED_IN]->(s:Source) | s {{.id, .title, .kind, .source_type, .year, .version, .url}}]
-         AS sources
+       [(c)-[d:DESCRIBED_IN]->(s:Source) | s {{.id, .title, .kind, .source_type, .year, .version, .url,
+          citation: d.citation}}] AS sources
+"""
+# The other descriptions of the same real case (graph/case_links.py): SAME_AS either way, up to two
+# hops (a template and a coded export both linked to one document's case), visible ones only.
+_SAME_AS = f"""
+MATCH (:Case {{id: $id}})-[:SAME_AS*1..2]-(c:Case)
+WHERE c.id <> $id AND {_VISIBLE_CASE}
+RETURN DISTINCT c.id AS id, c.title AS title, c.status AS status, c.case_kind AS case_kind,
+       [(c)-[:DESCRIBED_IN]->(s:Source) WHERE s.source_type <> 'cited' | s {{.id, .title, .kind}}] AS sources
+ORDER BY id
 """
 _CASE_CLAIMS = f"""
 MATCH (c:Case {{id: $id}})-[:MAKES]->(cl:Claim)-[:SUBJECT]->(sub)
@@ -192,6 +201,9 @@ def home(driver: Driver, *, recent: int = 10) -> dict[str, Any]:
 def case(driver: Driver, case_id: str, *, unpublished: bool = False, excerpts: int = 500) -> dict | None:
     """One case with its parts, claims (with evidence) and excerpts; None when absent or hidden.
 
+    A case described twice (SAME_AS: a template and the document it cites) shows both descriptions
+    together: the other cases' claims, excerpts and sources are added, and `case.same_as` lists them.
+
     `case_id` may omit the `case:` prefix (the id a contributor wrote in the template).
     """
     case_id = case_key(case_id)
@@ -201,7 +213,32 @@ def case(driver: Driver, case_id: str, *, unpublished: bool = False, excerpts: i
         return None
     row["claims"] = read(_CASE_CLAIMS, params, driver=driver)
     row["excerpts"] = read(_CASE_EXCERPTS, {"id": case_id, "limit": excerpts}, driver=driver)
+    others = read(_SAME_AS, params, driver=driver)
+    row["case"]["same_as"] = others
+    for other in others:
+        _add_description(row, other, unpublished=unpublished, excerpts=excerpts, driver=driver)
+    resolved = {s["citation"] for s in row["sources"] if s.get("citation")}
+    row["sources"] = [
+        s for s in row["sources"] if not (s["source_type"] == "cited" and s["title"] in resolved)
+    ]
     return row
+
+
+def _add_description(row: dict, other: dict, *, unpublished: bool, excerpts: int, driver: Driver) -> None:
+    """Add another description of the same case to the page: its claims, excerpts and sources."""
+    params = {"id": other["id"], "unpublished": unpublished}
+    data = _one(_CASE, params, driver)
+    if data is None:
+        return
+    row["claims"] += read(_CASE_CLAIMS, params, driver=driver)
+    row["excerpts"] += read(_CASE_EXCERPTS, {"id": other["id"], "limit": excerpts}, driver=driver)
+    seen = {s["id"] for s in row["sources"]}
+    row["sources"] += [s for s in data["sources"] if s["id"] not in seen]
+    for key in ("contexts", "adoptions"):
+        if not row[key]:
+            row[key] = data[key]
+    if row["innovation"] is None:
+        row["innovation"] = data["innovation"]
 
 
 def item(driver: Driver, label: str, item_id: str, *, unpublished: bool = False) -> dict[str, Any] | None:

@@ -45,6 +45,7 @@ NAME = P("name", "string", "short canonical name")
 DESC = P("description", "string", "what it is, in plain words")
 ALIASES = P("aliases", "list<string>", "other names that resolve to this node")
 EMB = P("embedding", "list<float>", "sentence embedding of name + description (vector index)")
+MERGED = P("merged_ids", "list<string>", "ids of near-duplicates folded into this item (graph/item_merge.py)")
 
 # Claims: kinds of statement a case makes about an item, and their review states.
 CLAIM_KINDS = (
@@ -242,7 +243,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
         group="finding",
         embedded=True,
         doc="Something that got in the way.",
-        props=(ID, NAME, DESC, ALIASES, EMB),
+        props=(ID, NAME, DESC, ALIASES, MERGED, EMB),
         fulltext=("name", "description"),
     ),
     NodeType(
@@ -250,7 +251,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
         group="finding",
         embedded=True,
         doc="Something that helped.",
-        props=(ID, NAME, DESC, ALIASES, EMB),
+        props=(ID, NAME, DESC, ALIASES, MERGED, EMB),
         fulltext=("name", "description"),
     ),
     NodeType(
@@ -258,7 +259,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
         group="finding",
         embedded=True,
         doc="Something people did to spread or adopt the innovation.",
-        props=(ID, NAME, DESC, ALIASES, EMB),
+        props=(ID, NAME, DESC, ALIASES, MERGED, EMB),
         fulltext=("name", "description"),
     ),
     NodeType(
@@ -414,7 +415,30 @@ REL_TYPES: tuple[RelType, ...] = (
     RelType(type="HAS_ADOPTION", start=("Case",), end=("Adoption",), doc="per-site adoption record"),
     RelType(type="HAS_REVISION", start=("Case",), end=("Revision",), doc="submitted versions"),
     RelType(type="SUBMITTED_BY", start=("Revision",), end=("Contributor",), doc="who submitted it"),
-    RelType(type="DESCRIBED_IN", start=("Case",), end=("Source",), doc="sources that describe the case"),
+    RelType(
+        type="DESCRIBED_IN",
+        start=("Case",),
+        end=("Source",),
+        doc="sources that describe the case",
+        props=(
+            P("method", "string", "'citation': a template's citation or coded export's file named it"),
+            P("citation", "string", "the citation (or file name) that named the Source"),
+        ),
+    ),
+    RelType(
+        type="SAME_AS",
+        start=("Case",),
+        end=("Case",),
+        doc="the same real case, described twice: a template's or coded export's case -> the case of the"
+        " document it cites (graph/case_links.py); readers show the group as one case",
+        props=(
+            P("method", "string", "'citation': linked automatically from the citation"),
+            P("score", "float", "strength of the case-name match (matched content words + 1)"),
+            P("source", "string", "id of the cited document Source"),
+            P("names", "list<string>", "the document case's name that matched"),
+            P("linked_at", "datetime", "when"),
+        ),
+    ),
     RelType(type="HAS_EXCERPT", start=("Case",), end=("Excerpt",), doc="evidence attributed to the case"),
     RelType(type="FROM", start=("Excerpt",), end=("Source",), doc="the source an excerpt is quoted from"),
     RelType(type="IN_EXCERPT", start=("Sentence",), end=("Excerpt",), doc="excerpt of a search unit"),

@@ -29,6 +29,23 @@ RETURN c.id AS id, max(score) AS score
 ORDER BY score DESC LIMIT $depth
 """
 
+
+def case_groups(case_predicate: str) -> str:
+    """Each case of `$ids` with the passing cases that describe the same real case (SAME_AS, up to
+    two hops: a template and a coded export both linked to one document case), each with its
+    `rank`: 0 a contributor's template case, 1 a document's case, 2 a coded export's case."""
+    return f"""
+UNWIND $ids AS id
+MATCH (x:Case {{id: id}})
+OPTIONAL MATCH (x)-[:SAME_AS*1..2]-(c:Case)
+WHERE c <> x AND {case_predicate}
+WITH id, x, collect(DISTINCT c) AS others
+RETURN id, [m IN [x] + others | {{id: m.id, rank: CASE
+  WHEN EXISTS {{ (m)-[:HAS_REVISION]->() }} THEN 0
+  WHEN EXISTS {{ (m)-[:DESCRIBED_IN]->(:Source {{kind: 'coded_export'}}) }} THEN 2 ELSE 1 END}}] AS members
+"""
+
+
 CASE_PROFILE = """
 UNWIND $ids AS id
 MATCH (c:Case {id: id})
@@ -93,6 +110,7 @@ UNWIND t.claims[..$per_approach] AS x
 RETURN bid AS barrier_id, t.id AS id, t.name AS name, x.kind AS kind, x.status AS status,
        x.case_id AS case_id, x.case_title AS case_title, size(t.claims) AS cases
 """
+
 
 # Expert opinion: CFIR 2009 constructs mapped to the barrier's CFIR 2.0 code, and the ERIC
 # strategies the CFIR-ERIC matching experts endorsed for them. The codes are matched from the

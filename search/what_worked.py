@@ -27,6 +27,12 @@ For a free-text description of an innovation, context or problem:
    **CFIR–ERIC expert matching** figures (share of experts endorsing each ERIC strategy for the
    mapped CFIR 2009 construct), labelled as expert opinion, not case evidence.
 4. **Best excerpts**: the top hybrid-search excerpt windows with their sources and spans.
+
+One real case described twice (a template and the document it cites, joined by SAME_AS, see
+graph/case_links.py) is listed once: every ranking maps a case to its group's representative (the
+template case, else the document's, else a coded export's; `answer_cypher.case_groups`), keeping
+its best place; the representative's profile, barriers and approaches gather the whole group's,
+and `same_as` names the other descriptions.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ class SimilarCase(BaseModel):
     outcome_directions: list[str] = Field(default_factory=list)
     why: list[str] = Field(default_factory=list)
     evidence: list[SearchResult] = Field(default_factory=list)
+    same_as: list[str] = Field(default_factory=list)  # other descriptions of this case (SAME_AS)
 
 
 class ApproachEvidence(BaseModel):
@@ -144,6 +151,28 @@ def _why(profile: dict[str, Any], query_words: set[str], units: list[SearchResul
     return out
 
 
+def _once(ranking: list[str], canon: dict[str, str]) -> list[str]:
+    """`ranking` with each case replaced by its group's representative, first place kept."""
+    return list(dict.fromkeys(canon.get(c, c) for c in ranking))
+
+
+def _merge_profiles(rows: list[dict[str, Any]], canon: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """One profile per representative: its own fields, with its group's barriers and outcomes."""
+    own = {r["id"]: r for r in rows}
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        head = canon.get(row["id"], row["id"])
+        p = merged.setdefault(head, {**own.get(head, row), "barriers": [], "directions": []})
+        p["directions"] = p["directions"] + row["directions"]
+        seen = {b["id"] for b in p["barriers"] if b}
+        p["barriers"] = p["barriers"] + [b for b in row["barriers"] if b and b["id"] not in seen]
+        for key in ("innovation", "summary", "spread_status"):
+            p[key] = p.get(key) or row.get(key)
+        if not p.get("contexts"):
+            p["contexts"] = row["contexts"]
+    return merged
+
+
 class WhatWorkedEngine:
     def __init__(self, searcher: Searcher | None = None) -> None:
         self.searcher = searcher or Searcher()
@@ -166,9 +195,7 @@ class WhatWorkedEngine:
         # the three case rankings are independent: two run beside the search (which stays in this
         # thread: it waits on pool jobs of its own, and pool jobs must never wait on the pool)
         by_vector = _POOL.submit(self._read, q.case_vector(pred), **params)
-        by_barrier = _POOL.submit(
-            self._read, q.case_by_barrier(pred), min_score=BARRIER_MIN, **params
-        )
+        by_barrier = _POOL.submit(self._read, q.case_by_barrier(pred), min_score=BARRIER_MIN, **params)
         hits = self.searcher.search(prepared.text, limit=50, filters=filters, kinds=("excerpt",), scope=scope)
         out.excerpts = hits.results[:5]
         by_case: dict[str, list[SearchResult]] = defaultdict(list)
@@ -178,14 +205,26 @@ class WhatWorkedEngine:
         evidence_rank = sorted(by_case, key=lambda c: -sum(r.score for r in by_case[c]))
         vec_rank = [r["id"] for r in by_vector.result()]
         bar_rank = [r["id"] for r in by_barrier.result()]
-        fused = rrf({"evidence": evidence_rank, "case": vec_rank, "barrier": bar_rank})
+        canon, members = self._groups([*evidence_rank, *vec_rank, *bar_rank], pred, params)
+        merged: dict[str, list[SearchResult]] = defaultdict(list)
+        for cid, results in by_case.items():
+            merged[canon[cid]].extend(results)
+        by_case = merged
+        fused = rrf(
+            {
+                "evidence": _once(evidence_rank, canon),
+                "case": _once(vec_rank, canon),
+                "barrier": _once(bar_rank, canon),
+            }
+        )
         top = sorted(fused, key=lambda c: (-fused[c], c))[:MAX_CASES]
         if not top:
             out.notes.append("No published case matches these filters.")
             return out
         best = fused[top[0]]
         sims = {c: round(fused[c] / best, 3) for c in top}
-        profiles = {p["id"]: p for p in self._read(q.CASE_PROFILE, ids=top, vector=vector)}
+        everyone = [m for c in top for m in members[c]]
+        profiles = _merge_profiles(self._read(q.CASE_PROFILE, ids=everyone, vector=vector), canon)
         qwords = _words(prepared.text)
         for cid in top:
             p = profiles[cid]
@@ -202,18 +241,46 @@ class WhatWorkedEngine:
                     outcome_directions=sorted(set(p["directions"])),
                     why=_why(p, qwords, by_case.get(cid, [])),
                     evidence=by_case.get(cid, [])[:2],
+                    same_as=[m for m in members[cid] if m != cid],
                 )
             )
-        approaches = _POOL.submit(self._approaches, top, sims, profiles)
+        approaches = _POOL.submit(self._approaches, top, sims, profiles, members, canon)
         out.barriers = self._barriers(top, sims, profiles, pred, scope.params(filters))
         out.approaches = approaches.result()
         return out
 
+    def _groups(
+        self, ids: list[str], pred: str, params: dict[str, Any]
+    ) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """Each case's representative (the group member of lowest rank, then id) and each
+        representative's members: one real case described twice is listed once."""
+        canon: dict[str, str] = {}
+        members: dict[str, list[str]] = {}
+        wanted = list(dict.fromkeys(ids))
+        rows = self._read(q.case_groups(pred), **{**params, "ids": wanted}) if wanted else []
+        for row in rows:
+            group = sorted(row["members"], key=lambda m: (m["rank"], m["id"]))
+            for m in group:
+                canon.setdefault(m["id"], group[0]["id"])
+            canon[row["id"]] = group[0]["id"]
+            members.setdefault(group[0]["id"], [m["id"] for m in group])
+        for cid in wanted:
+            canon.setdefault(cid, cid)
+            members.setdefault(canon[cid], [canon[cid]])
+        return canon, members
+
     def _approaches(
-        self, top: list[str], sims: dict[str, float], profiles: dict[str, Any]
+        self,
+        top: list[str],
+        sims: dict[str, float],
+        profiles: dict[str, Any],
+        members: dict[str, list[str]] | None = None,
+        canon: dict[str, str] | None = None,
     ) -> list[ApproachEvidence]:
-        rows = self._read(q.APPROACHES, ids=top)
+        members, canon = members or {}, canon or {}
+        rows = self._read(q.APPROACHES, ids=[m for c in top for m in members.get(c, [c])])
         items: dict[str, ApproachEvidence] = {}
+        # one entry per real case: a project described twice (SAME_AS) counts once, at its best claim
         per_case: dict[tuple[str, str], float] = {}
         excerpt_ids: dict[str, list[tuple[str, int | None, int | None]]] = defaultdict(list)
         for r in rows:
@@ -223,7 +290,7 @@ class WhatWorkedEngine:
                     id=r["id"], name=r["name"], description=r["description"], evidence_score=0.0
                 ),
             )
-            cid, w = r["case_id"], claim_weight(r["status"])
+            cid, w = canon.get(r["case_id"], r["case_id"]), claim_weight(r["status"])
             p = profiles[cid]
             key = (r["id"], cid)
             per_case[key] = max(
