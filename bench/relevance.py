@@ -463,7 +463,8 @@ def system_retrievers(
     args: argparse.Namespace, stack: ExitStack | None = None, notes: list[str] | None = None
 ) -> list[Retriever]:
     """The retrievers over the bench graph: the Searcher's vector-only, full-text-only and hybrid
-    excerpt rankings, the web API's default `/api/search` ranking and its `kind=excerpt` ranking,
+    excerpt rankings (and hybrid with fixed RRF weights, search/lexical.py off), the web API's
+    default `/api/search` ranking and its `kind=excerpt` ranking,
     and the peer (skipped, with the reason in `notes`, when neo4j-graphrag is absent).
 
     The graph is built by :mod:`bench.system_graph`, by default exactly as `make run` builds it
@@ -484,6 +485,7 @@ def system_retrievers(
         notes.append(f"graph ({args.graph_mode}): {graph_summary(driver)}")
     embedder = Embedder(args.model)
     searcher = Searcher(driver, embedder=embedder)
+    fixed = Searcher(driver, embedder=embedder, lexical_weighting=False)
     from spreadgraph.webui.app import create_app
 
     client = stack.enter_context(TestClient(create_app(allowed_hosts=("testserver",))))
@@ -491,6 +493,7 @@ def system_retrievers(
         SystemRetriever(searcher, "vector", "spreadgraph: vector"),
         SystemRetriever(searcher, "fulltext", "spreadgraph: full-text"),
         SystemRetriever(searcher, "hybrid", "spreadgraph: hybrid"),
+        SystemRetriever(fixed, "hybrid", "spreadgraph: hybrid, fixed weights"),
         ApiRetriever(client, "API: /api/search (default)"),
         ApiRetriever(client, "API: /api/search?kind=excerpt", {"kind": "excerpt"}),
     ]

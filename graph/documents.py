@@ -28,6 +28,7 @@ from spreadgraph.graph.case_links import link_source
 from spreadgraph.graph.claims import ClaimWrite, retire_claims, write_extraction
 from spreadgraph.graph.coded_claims import write_coded_claims
 from spreadgraph.graph.connection import write_tx
+from spreadgraph.graph.document_cases import write_case_facts
 from spreadgraph.graph.item_resolution import tidy_items
 from spreadgraph.schema.document_models import ParsedDocument
 
@@ -142,6 +143,7 @@ def _source_props(doc: ParsedDocument, version: int) -> dict[str, Any]:
         "source_type": meta.source_type,
         "file_name": doc.file_name,
         "format": doc.source_format,
+        "encoding": doc.encoding,
         "content_hash": doc.content_hash,
         "version": version,
         "text": doc.text,
@@ -224,6 +226,8 @@ def write_document(
     for i in range(0, len(rows), BATCH):
         tx.run(_EXCERPTS, source=source_id, rows=rows[i : i + BATCH])
     excerpt_cases = {r["id"]: r["case"] for r in rows}
+    spans = [(r["id"], r["props"]["start"], r["props"]["end"]) for r in rows]
+    write_case_facts(tx, doc, case_ids, spans)
     coded = write_coded_claims(tx, doc, source_id, excerpt_cases)
     claims = None
     if extraction is not None:

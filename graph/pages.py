@@ -56,7 +56,11 @@ RETURN c {{.id, .title, .summary, .period, .spread_status, .status, .revision, .
        head([(c)-[:ABOUT]->(i:Innovation) | i {{.id, .name, .type, .description}}]) AS innovation,
        [(c)-[:IN_CONTEXT]->(x:Context) | x {{.setting, .sector, .country, .region, .scale, .organisations}}]
          AS contexts,
-       [(c)-[:HAS_ADOPTION]->(a:Adoption) | a {{.id, .site, .status, .started, .ended, .reason}}]
+       [(c)-[:HAS_ADOPTION]->(a:Adoption) | a {{
+         .id, .site, .status, .started, .ended, .reason, .success, .measure,
+         evidence: head([(a)-[:EVIDENCED_BY]->(e:Excerpt)-[:FROM]->(src:Source)
+                         | {{excerpt: e.id, source: src.id}}])
+       }}]
          AS adoptions,
        [(c)-[:HAS_REVISION]->(r:Revision) | r {{.number, .submitted_by, .changes,
           submitted_at: toString(r.submitted_at)}}] AS revisions,

@@ -76,26 +76,15 @@ SKIPPED_NAMES = ("readme", "license", "changelog")  # folder furniture, not evid
 
 
 def _coded_json(path: Path) -> bool:
-    """A JSON coded-excerpt export: a list of records with a quote (not a case template)."""
-    import json
+    """A JSON coded-excerpt export (a list of records, right or wrong fields), not a case template;
+    the reader then names missing and unknown fields."""
+    from spreadgraph.ingest.documents.readers import looks_coded_json
 
-    from spreadgraph.ingest.documents.readers import coded_record
-
-    if path.suffix.lower() != ".json" or not path.is_file():
-        return False
-    try:
-        payload = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (ValueError, OSError):
-        return False
-    if isinstance(payload, dict):
-        if "innovation" in payload:
-            return False
-        payload = next((v for v in payload.values() if isinstance(v, list)), [])
-    rows = [r for r in payload if isinstance(r, dict)] if isinstance(payload, list) else []
-    return bool(rows) and all(coded_record(r) is not None for r in rows[:20])
+    return looks_coded_json(path)
 
 
 def _document_claims(path: Path) -> bool:
+    from spreadgraph.ingest.documents.file_checks import read_head
     from spreadgraph.ingest.documents.readers import looks_coded
 
     suffix = path.suffix.lower()
@@ -104,14 +93,17 @@ def _document_claims(path: Path) -> bool:
     if suffix in DOCUMENT_SUFFIXES:
         return True
     if suffix == ".csv" and path.is_file():
-        return looks_coded(path.read_bytes()[:4096], suffix)
+        return looks_coded(read_head(path, 4096), suffix)  # an export by its header, right or wrong
     return _coded_json(path)
 
 
 def _document_ingest(path: Path) -> str:
     from spreadgraph.ingest.documents.ingester import ingest_document
 
-    return ingest_document(path).summary(str(path))
+    result = ingest_document(path)
+    if result.action != "unchanged":
+        consolidate()
+    return result.summary(str(path))
 
 
 def _document_batch(
@@ -120,14 +112,32 @@ def _document_batch(
     """Parse, extract, embed and write documents; the writes overlap the next file's encoding."""
     from spreadgraph.ingest.documents.ingester import default_ingester
 
+    wrote = False
     for path, result in default_ingester().ingest_many(paths, progress=progress):
+        wrote = wrote or (not isinstance(result, Exception) and result.action != "unchanged")
         yield path, result if isinstance(result, Exception) else result.summary(str(path))
+    if wrote:
+        consolidate()
+
+
+def consolidate() -> dict[str, list[tuple[str, list[str]]]]:
+    """Fold near-duplicate barriers, enablers and approaches into one item each (graph/item_merge.py),
+    by name key and name cosine, with the ingester's cached encoder."""
+    from spreadgraph.graph.item_merge import consolidate_items
+    from spreadgraph.ingest.documents.ingester import default_ingester
+    from spreadgraph.search.indexing import encode_texts
+
+    cache = default_ingester().cache
+    return consolidate_items(lambda texts: encode_texts(cache, texts))
 
 
 def _template_ingest(path: Path) -> str:
     from spreadgraph.ingest.templates.template_ingest import ingest_file
 
     result = ingest_file(path)
+    if result.action != "unchanged":
+        for label, groups in consolidate().items():
+            result.notes += [f"merged {label.lower()} {', '.join(gone)} into {keep}" for keep, gone in groups]
     text = f"{path}: {result.action} {result.case_id} (revision {result.revision})"
     if result.changes:
         text += f"; changed: {', '.join(result.changes[:8])}" + (" ..." if len(result.changes) > 8 else "")

@@ -36,6 +36,7 @@ class RawDocument(BaseModel):
     text: str
     content_hash: str
     records: list[CodedRecord] = Field(default_factory=list)
+    encoding: str | None = Field(None, description="text encoding it was decoded from (None: PDF/DOCX)")
 
 
 class OffsetMap(BaseModel):
@@ -136,6 +137,16 @@ class Excerpt(BaseModel):
     codes: list[str] = Field(default_factory=list)
 
 
+class SiteOutcome(BaseModel):
+    """One site's or region's result as the document's table states it (ingest/documents/site_results.py)."""
+
+    site: str
+    success: bool
+    measure: str = Field(description="the source's own words for what counted, e.g. 'TCAM spread success'")
+    start: int = Field(description="the table row's span in the cleaned text")
+    end: int
+
+
 class Case(BaseModel):
     """One case (project, arm, phase, site) a document reports; `key` is stable within it."""
 
@@ -143,6 +154,8 @@ class Case(BaseModel):
     title: str
     kind: str = "case"
     aliases: list[str] = Field(default_factory=list)
+    innovation: str | None = Field(None, description="what was spread, as the text names it")
+    sites: list[SiteOutcome] = Field(default_factory=list)
 
 
 class StructuredDocument(BaseModel):
@@ -169,6 +182,7 @@ class ParsedDocument(BaseModel):
     excerpts: list[Excerpt] = Field(default_factory=list)
     cases: list[Case] = Field(default_factory=list)
     footnotes: list[Footnote] = Field(default_factory=list)
+    encoding: str | None = Field(None, description="text encoding of the file (None: PDF/DOCX)")
 
     def quotes(self) -> list[Excerpt]:
         return [e for e in self.excerpts if e.kind == "quote"]

@@ -92,6 +92,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("file_name", "string", "file it was ingested from"),
             P("url", "string", "http(s) link to a cited source, from the template"),
             P("format", "string", "txt | md | pdf | docx | csv | json | template"),
+            P("encoding", "string", "text encoding the file was decoded from (absent for PDF/DOCX)"),
             P("content_hash", "string", "sha256 of the raw content (identity)"),
             P("version", "int", "1, 2, ... when a changed document is re-ingested"),
             P("text", "string", "cleaned full text that excerpt spans point into"),
@@ -204,6 +205,8 @@ NODE_TYPES: tuple[NodeType, ...] = (
             ID,
             P("site", "string", "site name"),
             P("status", "string", "planned | piloting | adopted | sustained | stopped"),
+            P("success", "boolean", "documents: whether the source reports the site's rollout as a success"),
+            P("measure", "string", "documents: the source's words for what counted ('spread success')"),
             P("started", "string", "date"),
             P("ended", "string", "date"),
             P("reason", "string", "why it stopped, if it did"),
@@ -466,9 +469,9 @@ REL_TYPES: tuple[RelType, ...] = (
     ),
     RelType(
         type="EVIDENCED_BY",
-        start=("Claim",),
+        start=("Claim", "Adoption"),
         end=("Excerpt", "Source"),
-        doc="the excerpt (or, for template fields, the source) the claim came from",
+        doc="the excerpt (for template fields, the source) a claim or a document's site result came from",
         props=(
             P("start", "int", "extractor claims: start of the evidence sentence in Source.text"),
             P("end", "int", "extractor claims: end (exclusive) of the evidence sentence, inside the excerpt"),

@@ -14,7 +14,9 @@ Ranking (docs/search-notes.md has the measurements behind each choice):
 * each retriever's list is cut at :data:`DEPTH` and fused with RRF, `sum 1 / (RRF_K + rank)`,
   with :data:`RRF_K` = 10: with k = 60 over long lists, an item first in one list and deep in
   the other loses to items ~10th in both, which the notes measured as the floor's weak point;
-  the excerpt vector list is weighted 0.75 (:data:`RRF_WEIGHTS`);
+  the excerpt vector list is weighted 0.75 (:data:`RRF_WEIGHTS`); the full-text list's weight is
+  set per query by how much of the query its best window holds (search/lexical.py), and what it
+  gives up goes to a passage-level vector list (each excerpt's own embedding);
   an item found by both retrievers always outranks one found by either alone at the same rank;
 * alternative, ``fusion="score"`` (``Searcher(fusion=...)`` or ``search(..., fusion=...)``): a
   convex fusion on a fixed, query-independent scale, ``W_VECTOR · cos + W_FULLTEXT · s/(s + 10)``

@@ -100,6 +100,32 @@ class Settings(BaseSettings):
         alias="SPREADGRAPH_TEMPLATE_PARSE_SECONDS",
         description="Seconds a submitted template may take to parse before it is refused.",
     )
+    max_text_bytes: int = Field(
+        20_000_000,
+        gt=0,
+        alias="SPREADGRAPH_MAX_TEXT_BYTES",
+        description="Largest .txt/.md document `ingest` reads (bytes); larger files are refused "
+        "before reading.",
+    )
+    max_pdf_bytes: int = Field(
+        100_000_000,
+        gt=0,
+        alias="SPREADGRAPH_MAX_PDF_BYTES",
+        description="Largest PDF `ingest` reads (bytes); larger files are refused before reading.",
+    )
+    max_docx_bytes: int = Field(
+        50_000_000,
+        gt=0,
+        alias="SPREADGRAPH_MAX_DOCX_BYTES",
+        description="Largest .docx `ingest` reads (bytes); larger files are refused before reading.",
+    )
+    max_export_bytes: int = Field(
+        20_000_000,
+        gt=0,
+        alias="SPREADGRAPH_MAX_EXPORT_BYTES",
+        description="Largest coded-excerpt export (.csv/.json) `ingest` reads (bytes); larger files are "
+        "refused before reading.",
+    )
     secret_key: SecretStr | None = Field(
         None,
         alias="SPREADGRAPH_SECRET_KEY",

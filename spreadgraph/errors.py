@@ -34,6 +34,16 @@ class DatabaseUnavailable(SpreadgraphError):
     code = "database_unavailable"
 
 
+class DatabaseDown(DatabaseUnavailable):
+    """Neo4j is down or unreachable while serving a request: 503 with Retry-After and a plain
+    message that names no server, address or user (the details go to the log)."""
+
+    retry_after = 5  # seconds, as for DatabaseBusy (graph/connection.py)
+
+    def __init__(self, message: str = "the database is not available right now") -> None:
+        super().__init__(message, hint="try again in a few seconds")
+
+
 class LocalServerError(SpreadgraphError):
     """The project-managed local Neo4j could not be built, started or stopped."""
 
@@ -60,3 +70,22 @@ class IngestError(SpreadgraphError):
 
     status = 422
     code = "ingest"
+
+
+class FileTooLarge(IngestError):
+    """A file is over the configured size limit for its kind; refused before it is read."""
+
+    status = 413
+    code = "file_too_large"
+
+
+class EmptyDocument(IngestError):
+    """A file is empty or holds only whitespace; nothing is written."""
+
+    code = "empty_document"
+
+
+class ExportColumns(IngestError):
+    """A coded-excerpt export lacks the quote column; the message names missing and unknown columns."""
+
+    code = "export_columns"

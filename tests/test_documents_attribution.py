@@ -128,3 +128,28 @@ def test_study_arms_become_cases() -> None:
     q = only_quote(doc, "kept us honest")
     assert (q.case_key, q.speaker, q.speaker_role) == ("coached", "site 4", "champion")
     assert only_quote(doc, "printed the forms").case_key == "non-coached"
+
+
+def test_a_fragment_of_a_sentence_never_becomes_a_role() -> None:
+    doc = parse(
+        "Findings.\n\n'The rota never left room for the coaching sessions we had planned.' (and later the team "
+        "said it was fine)\n\n'Booking the room was the hardest part of every single week.' (ward manager)\n\nEnd"
+    )
+    fragment = only_quote(doc, "rota")
+    assert fragment.speaker_role is None and "later the team" in (fragment.attribution or "")
+    assert only_quote(doc, "Booking").speaker_role == "ward manager"
+
+
+def test_plausible_roles_against_sentence_pieces() -> None:
+    from spreadgraph.ingest.documents.attribution import plausible_role
+
+    for role in ("Practice Nurse", "member of the falls team, patient", "Dr. Okafor, GP", "Coach 3"):
+        assert plausible_role(role), role
+    for piece in (
+        "whereas the team had no time",  # opens with a conjunction
+        "the practice nurses as",  # ends on a function word
+        "staff felt they were ready",  # a clause: pronoun and verb
+        "towards a patient-centred",  # a compound, not a role
+        "'Hub' for site staff.",  # quote marks and a full stop
+    ):
+        assert not plausible_role(piece), piece

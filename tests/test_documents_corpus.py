@@ -68,9 +68,27 @@ def test_multi_case_documents_are_split() -> None:
     assert len(keys(FILES[2])) == 7
     assert {"coached", "non-coached"} <= keys(FILES[4])
     assert {"phase-1", "phase-2"} <= keys(FILES[0])
-    assert {f"spotlight-{i}" for i in range(1, 7)} | {"tcam"} <= keys(FILES[3])
+    # the review's deep dive is a case, its numbered themes and its method section are not; the
+    # rest of the review is the report's own case
+    assert keys(FILES[3]) == {"tcam", "document"}
     coached = [q for q in parsed(FILES[4])[1].quotes() if q.attribution and "non-coached" in q.attribution]
     assert coached and all(q.case_key == "non-coached" for q in coached)
+
+
+def test_cases_name_their_innovation_and_carry_per_site_results() -> None:
+    arms = {c.key: c for c in parsed(FILES[4])[1].cases}
+    assert arms["coached"].title.endswith("coached arm") and arms["coached"].title != "coached arm"
+    assert arms["coached"].innovation and arms["coached"].innovation == arms["non-coached"].innovation
+    phases = {c.key: c for c in parsed(FILES[0])[1].cases}
+    assert phases["phase-1"].innovation and phases["phase-1"].title != "phase 1"
+    doc = parsed(FILES[3])[1]
+    (programme,) = [c for c in doc.cases if c.key == "tcam"]
+    assert programme.innovation and "(TCAM)" in programme.innovation
+    sites = programme.sites
+    assert len(sites) >= 10 and len({s.site for s in sites}) == len(sites)
+    assert {True, False} == {s.success for s in sites}  # the table states successes and failures
+    for s in sites:  # each result's span is its table row in the cleaned text
+        assert s.site.split()[-1] in doc.text[s.start : s.end]
 
 
 def test_boilerplate_contents_and_references_are_gone() -> None:

@@ -191,7 +191,7 @@ CORPUS_CASES = {
     "000_94095633da63640a.txt": 2,  # PFCC phase 1 and phase 2
     "001_ab4c8c8d19656e41.txt": 1,  # one place-based rollout (document-level case)
     "002_c2902d1168a9bae5.txt": 7,  # seven Closing the Gap projects
-    "003_a6bfc2fa0d36ede4.txt": 8,  # six spotlights, TCAM and QCA
+    "003_a6bfc2fa0d36ede4.txt": 2,  # the TCAM deep dive and the review itself (spotlights are themes, QCA a method)
     "004_5b3818299aab1315.txt": 2,  # coached and toolkit-only arms
 }
 

@@ -34,6 +34,36 @@ ARM = re.compile(r"^(non-)?coached$|^(toolkit[- ]only|control|intervention)( arm
 INLINE = re.compile(r"(?<![\w'])(?P<q>['\"])(?=\S)(?P<body>[^\n]+?)(?<=\S)(?P=q)(?![\w])")
 
 
+#: Closed-class English words that show a phrase is a piece of a sentence, not a role: a role
+#: ("Practice Nurse", "member of the Pathway team, patient") never opens with a conjunction or a
+#: sentence adverb, holds no finite verb or subject pronoun, and never ends on a function word.
+_OPENER_TEXT = """and or but although though while whereas because since so then also however which that who
+whom when where if unless ie eg i.e. e.g. thus hence therefore yet"""
+_CLAUSE_TEXT = """is are was were be been being am has have had do does did can could will would shall should
+may might must i we they he she it you us them"""
+_CLOSER_TEXT = "a an the and or but of to for with by in on at as from that which some than"
+_OPENERS = frozenset(_OPENER_TEXT.split())
+_CLAUSE_WORDS = frozenset(_CLAUSE_TEXT.split())
+_CLOSERS = frozenset(_CLOSER_TEXT.split())
+
+
+def plausible_role(role: str) -> bool:
+    """Whether `role` reads as a role or group of people rather than a fragment of a sentence:
+    at most 10 words, a role word (ROLE_WORDS, not as the first half of a compound such as
+    "patient-centred") in it, no quote marks or sentence punctuation, and
+    none of the closed-class words above at its edges or as a verb or pronoun inside it."""
+    text = role.strip()
+    words = re.findall(r"[\w.']+", text.lower())
+    roles = [m for m in ROLE_WORDS.finditer(text) if text[m.end() : m.end() + 1] != "-"]  # not "patient-led"
+    if not words or len(words) > 10 or not roles:
+        return False
+    if any(c in text for c in QUOTE_CHARS + CLOSE_CHARS) or re.search(r"[!?;]|\.$", text.rstrip(") ")):
+        return False
+    if words[0] in _OPENERS or words[-1] in _CLOSERS:
+        return False
+    return not any(w in _CLAUSE_WORDS for w in words)
+
+
 def split_attribution(who: str | None) -> tuple[str | None, str | None]:
     """(speaker, role) from an attribution: a code or a site is the speaker, the rest the role."""
     if not who:
@@ -164,6 +194,8 @@ class QuoteAttributor:
     @staticmethod
     def _attribute(quotes: list[Excerpt], who: str) -> None:
         speaker, role = split_attribution(who)
+        if role and not plausible_role(role):
+            role = None  # a fragment never becomes a role; the attribution text stays as found
         for q in quotes:
             q.attribution, q.speaker, q.speaker_role = who, speaker, role
 

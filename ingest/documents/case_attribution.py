@@ -6,8 +6,12 @@ Cases are found by four patterns, all from the text itself (no per-document conf
 - study arms: a word used both plain and with "non-" ("coached" / "non-coached"), with an
   "X-only" phrase as an alias of the "non-" arm when there is exactly one;
 - phases: "phase 1" / "phase 2" (ordinal "first/second stage" and "scale-up" as aliases);
-- case-study headings ("Spotlight 3", "Case study 2"), and an acronym in 3+ headings but not
-  the title (a programme deep dive, e.g. "TCAM ..."), scoped to their sections.
+- case-study headings ("Case study 2", or "Spotlight 3" when it names something), and an acronym
+  in 3+ headings but not the title (a programme deep dive, e.g. "TCAM ..."; not a method or an
+  organisation), scoped to their sections.
+Arms and phases are titled with the document's innovation ("CTAC coached arm"), programmes with
+their expansion, and per-site results in the document's tables attach to their programme's case
+(case_naming.py, site_results.py).
 An excerpt takes the case named by (1) its attribution, (2) the text just before it, (3) its
 section scope, else none (document-level).
 """
@@ -15,9 +19,14 @@ section scope, else none (document-level).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
+from dataclasses import replace
 
 from spreadgraph.schema.document_models import Case, Excerpt, StructuredDocument
+
+from .case_naming import Defined, defined_acronyms, document_innovation, is_innovation, names_something
+from .site_results import SiteResult, site_results
 
 QUANTIFIERS = {
     "the",
@@ -139,8 +148,9 @@ def _phases(text: str) -> list[Case]:
     return cases
 
 
-def _heading_scopes(doc: StructuredDocument) -> list[tuple[Case, int, int]]:
-    """Case-study and deep-dive cases with the text ranges they govern."""
+def _heading_scopes(doc: StructuredDocument, defined: dict[str, Defined]) -> list[tuple[Case, int, int]]:
+    """Case-study and deep-dive cases with the text ranges they govern (case_naming.py: themes and
+    methods are not cases)."""
     sections, title = doc.sections, (doc.metadata.title or "")
     scopes: list[tuple[Case, int, int]] = []
     stops = [s.start for s in sections if s.level == 1 or re.match(r"(Appendix|References|Annex)", s.title)]
@@ -153,17 +163,60 @@ def _heading_scopes(doc: StructuredDocument) -> list[tuple[Case, int, int]]:
                 + [len(doc.cleaned.text)]
             )
             label = f"{sec.title}: {nxt}" if nxt and not CASE_HEADING.match(nxt) else sec.title
+            if not names_something(label):
+                continue  # a theme of the review ("Spotlight 4: Relationships ..."), not a case
             scopes.append((Case(key=case_key(sec.title), title=label, kind="case_study"), sec.start, end))
     counts = Counter(w for s in sections for w in set(re.findall(r"\b[A-Z]{3,6}\b", s.title)))
     for acr, n in counts.items():
         if n < 3 or acr in title or acr in doc.cleaned.text[:1500]:
             continue
-        case = Case(key=acr.lower(), title=acr, kind="programme", aliases=[acr])
+        known = defined.get(acr)
+        if known and not is_innovation(known):
+            continue  # a method or an organisation ("Qualitative Comparative Analysis (QCA)")
+        name = known.name if known else acr
+        case = Case(key=acr.lower(), title=name, kind="programme", aliases=[acr], innovation=name)
         for i, sec in enumerate(sections):
             if acr in sec.title:
                 later = [s.start for s in sections[i + 1 :] if s.level <= sec.level]
                 scopes.append((case, sec.start, later[0] if later else len(doc.cleaned.text)))
     return scopes
+
+
+def _of_innovation(case: Case, innovation: Defined | None) -> Case:
+    """An arm or phase titled with the innovation it is an arm or phase of ("CTAC coached arm")."""
+    if innovation is None:
+        return case
+    title = f"{innovation.acronym} {case.title}"
+    return case.model_copy(update={"title": title, "innovation": innovation.name})
+
+
+def _sites_in_clean_text(doc: StructuredDocument) -> list[SiteResult]:
+    """Site results read from the raw text (the cleaner flattens a table's tabs), their row spans
+    moved to the cleaned text."""
+    offsets, length = doc.cleaned.offsets, len(doc.cleaned.text)
+
+    def clean(raw: int) -> int:  # first cleaned character at or after raw offset `raw`
+        return bisect_left(range(length + 1), raw, key=offsets.to_raw)
+
+    return [
+        replace(r, start=clean(r.start), end=max(clean(r.start), clean(r.end)))
+        for r in site_results(doc.cleaned.raw.text)
+    ]
+
+
+def _attach_sites(cases: dict[str, Case], found: list[SiteResult], defined: dict[str, Defined]) -> None:
+    """Each site result goes to the case of the programme its measure names ("TCAM spread
+    success" -> the TCAM case); a programme the text defines but has no case yet gets one, which
+    holds its per-site results (adoption records). Results naming nothing known are dropped."""
+    for result in found:
+        key = result.acronym.lower() if result.acronym else None
+        known = defined.get(result.acronym or "")
+        if key not in cases and known is not None and is_innovation(known):
+            cases[key] = Case(
+                key=key, title=known.name, kind="programme", aliases=[known.acronym], innovation=known.name
+            )
+        if key in cases:
+            cases[key].sites.append(result.outcome())
 
 
 class CaseAttributor:
@@ -172,14 +225,19 @@ class CaseAttributor:
     def run(self, doc: StructuredDocument) -> StructuredDocument:
         text = doc.cleaned.text
         headings = [s.title for s in doc.sections]
-        named = _named_projects(text, headings) + _arms(text) + _phases(text)
-        scopes = _heading_scopes(doc)
+        innovation = document_innovation(text)
+        named = _named_projects(text, headings) + [
+            _of_innovation(case, innovation) for case in _arms(text) + _phases(text)
+        ]
+        defined = defined_acronyms(text)
+        scopes = _heading_scopes(doc, defined)
         if any(c.kind == "arm" for c in named):  # arms split the programme itself: no programme case
             scopes = [sc for sc in scopes if sc[0].kind != "programme"]
         cases = {c.key: c for c in named}
         for case, _, _ in scopes:
             cases.setdefault(case.key, case)
-        if len(cases) < 2:
+        _attach_sites(cases, _sites_in_clean_text(doc), defined)
+        if len(cases) < 2 and not scopes:
             return doc.model_copy(update={"cases": list(cases.values())})
         patterns = [
             (
@@ -201,6 +259,12 @@ class CaseAttributor:
         excerpts = [e.model_copy() for e in doc.excerpts]
         for e in excerpts:
             e.case_key = self._assign(e, text, patterns, scopes)
+        if scopes and any(e.case_key is None for e in excerpts):
+            # case studies or a deep dive inside a wider report: the rest is the report's own case
+            title = doc.metadata.title or "the document"
+            cases["document"] = Case(key="document", title=title, kind="document", innovation=None)
+            for e in excerpts:
+                e.case_key = e.case_key or "document"
         return doc.model_copy(update={"cases": list(cases.values()), "excerpts": excerpts})
 
     @staticmethod

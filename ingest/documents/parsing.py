@@ -69,6 +69,7 @@ class CodedExportParser:
             offsets=offsets,
             excerpts=excerpts,
             cases=list(cases.values()),
+            encoding=raw.encoding,
         )
 
 
@@ -85,6 +86,7 @@ def to_parsed(doc: StructuredDocument) -> ParsedDocument:
         excerpts=doc.excerpts,
         cases=doc.cases,
         footnotes=doc.cleaned.footnotes,
+        encoding=raw.encoding,
     )
 
 

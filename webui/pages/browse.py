@@ -27,7 +27,7 @@ from spreadgraph.webui.deps import DriverDep
 from spreadgraph.webui.highlight import segments
 from spreadgraph.webui.http_errors import NotFound
 from spreadgraph.webui.pages.items import neighbourhood_of
-from spreadgraph.webui.render import respond
+from spreadgraph.webui.render import respond, source_href
 from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(tags=["pages"])
@@ -41,13 +41,20 @@ async def home(request: Request, driver: DriverDep) -> Response:
     return respond(request, "home.html", page)
 
 
+def _with_href(adoption: dict[str, Any]) -> dict[str, Any]:
+    """A site result with the link to the table row it was read from (documents' results only)."""
+    evidence = adoption.get("evidence")
+    href = source_href(evidence["source"], evidence["excerpt"]) if evidence else None
+    return {**adoption, "href": href}
+
+
 def build_case(data: dict[str, Any]) -> CasePage:
     """Group a case's claims into the page's sections; codes attach to the item they code."""
     page = CasePage(
         case=data["case"],
         innovation=ItemRef(**data["innovation"], label="Innovation") if data["innovation"] else None,
         contexts=data["contexts"],
-        adoptions=sorted(data["adoptions"], key=lambda a: a["id"]),
+        adoptions=[_with_href(a) for a in sorted(data["adoptions"], key=lambda a: a["id"])],
         revisions=sorted(data["revisions"], key=lambda r: r["number"] or 0),
         sources=[SourceLink(**s) for s in data["sources"]],
         excerpts=[ExcerptView(**e) for e in data["excerpts"]],
