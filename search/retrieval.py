@@ -56,6 +56,7 @@ from typing import Any, Literal
 from neo4j import Driver
 from spreadgraph.graph.connection import read_rows
 from spreadgraph.search import statements
+from spreadgraph.search.answer_cypher import case_groups
 from spreadgraph.search.expansion import closest_concepts, concept_lucene
 from spreadgraph.search.facets import facets
 from spreadgraph.search.filters import SearchFilters
@@ -384,7 +385,8 @@ class Searcher:
         passage_lists = {name: found for name, found in lists.items() if name.startswith("excerpt:")}
         item_lists = {name: found for name, found in lists.items() if not name.startswith("excerpt:")}
         response.results = fuse(passage_lists, limit, fusion, fill, weights) if passage_lists else []
-        response.items = fuse(item_lists, limit, fusion) if item_lists else []
+        response.items = fuse(item_lists, 2 * limit, fusion) if item_lists else []
+        response.items = self.one_per_real_case(response.items, filters, scope)[:limit]
         timings["fuse"] = time.perf_counter() - began
         retrieved = interleave(lists.get("excerpt:vector", []), lists.get("excerpt:fulltext", []))
         everything = response.results + response.items
@@ -393,6 +395,32 @@ class Searcher:
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings
         return response
+
+    def one_per_real_case(
+        self, results: list[SearchResult], filters: SearchFilters, scope: Scope
+    ) -> list[SearchResult]:
+        """`results` with each case replaced by its real case's representative (a case described
+        twice, by a template and by a document, is linked SAME_AS: graph/case_links.py; the
+        contributor's template case first, as what-worked lists it), each real case once, at
+        the place of its best description."""
+        ids = [r.id for r in results if r.kind == "case"]
+        if not ids:
+            return results
+        params = {"ids": ids, **scope.params(filters)}
+        rows = self.read(case_groups(filters.case_predicate()), params)
+        representative = {
+            row["id"]: min(row["members"], key=lambda m: (m["rank"], m["id"]))["id"] for row in rows
+        }
+        kept: list[SearchResult] = []
+        seen: set[str] = set()
+        for r in results:
+            if r.kind == "case":
+                r.id = representative.get(r.id, r.id)
+                if r.id in seen:
+                    continue
+                seen.add(r.id)
+            kept.append(r)
+        return kept
 
     def lexical_weights(
         self, prepared: PreparedQuery, mode: Mode, fusion: Fusion, fulltext: Future | None

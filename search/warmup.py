@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from spreadgraph.search import statements
+from spreadgraph.search.answer_cypher import case_groups
 from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.query import prepare
 from spreadgraph.search.results import SearchResult
@@ -39,6 +40,7 @@ def warm_up(searcher: Searcher, text: str = "warm up") -> None:
             for retriever in ("vector", "fulltext") + (("passage",) if searcher.lexical_weighting else ()):
                 searcher.units(retriever, vector, lucene, filters, DEPTH, plan, scope)
         searcher.read(statements.UNIT_TEXT, {"id": "warm up"})
+        searcher.read(case_groups(filters.case_predicate()), {"ids": ["warm up"], **scope.params(filters)})
         lists = [(kind, retriever) for kind in NODE_KINDS for retriever in ("vector", "fulltext")]
         searcher.node_lists(lists, vector, lucene, filters, DEPTH, scope)
         for many in (1, 2):  # Neo4j keys plans by list size, rounded up to a power of ten
