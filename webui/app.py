@@ -6,7 +6,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from spreadgraph.webui.http_errors import API_ERROR_RESPONSES, InvalidRequest, MethodNotAllowed, NotFound
+from spreadgraph.webui.http_errors import (
+    API_ERROR_RESPONSES,
+    DATABASE_ERRORS,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    database_down,
+)
+from spreadgraph.webui.outage import DatabaseWatch
 from spreadgraph.webui.render import HERE, FormatMiddleware, error_app, error_response
 from spreadgraph.webui.security import GuardMiddleware, configured_hosts
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,6 +45,7 @@ def create_app(allowed_hosts: tuple[str, ...] | None = None) -> FastAPI:
     """A new app; nothing heavy is created until a request needs it. `allowed_hosts`: the Host
     values to answer (`serve` passes the address it binds); default SPREADGRAPH_ALLOWED_HOSTS, or
     the loopback names."""
+    from spreadgraph.webui import health
     from spreadgraph.webui.api import cases, cypher, search
     from spreadgraph.webui.api import review as review_api
     from spreadgraph.webui.deps import ReadAccess
@@ -50,11 +59,12 @@ def create_app(allowed_hosts: tuple[str, ...] | None = None) -> FastAPI:
         openapi_url=None,
         dependencies=[ReadAccess],  # SPREADGRAPH_READ_ACCESS: open (default) or signed-in
     )
+    app.state.database_watch = DatabaseWatch()  # 503 at once while Neo4j is down (webui/outage.py)
     # The JSON API: in the OpenAPI schema, with the error responses every route may give.
     for api in (cases.router, review_api.router, cypher.router, search.router):
         app.include_router(api, prefix="/api", responses=API_ERROR_RESPONSES)
-    # HTML pages (each with a JSON twin) stay out of the API schema.
-    pages = [apidocs.router, browse.router, items.router, console.router, console.forms]
+    # HTML pages (each with a JSON twin) and the health endpoints stay out of the API schema.
+    pages = [health.router, apidocs.router, browse.router, items.router, console.router, console.forms]
     pages += [search_pages.router, overview.router]  # staff: search and overview
     pages += [account.router, submit.router, review.router]  # contributors and reviewers
     for page in pages:
@@ -69,6 +79,14 @@ def create_app(allowed_hosts: tuple[str, ...] | None = None) -> FastAPI:
     @app.exception_handler(SpreadgraphError)
     def _project_error(request: Request, exc: SpreadgraphError) -> Response:
         return error_response(request.scope, exc)
+
+    def _database_down(request: Request, exc: Exception) -> Response:
+        """Neo4j down or unreachable, wherever the request met it: 503, Retry-After, a plain message."""
+        request.app.state.database_watch.mark_down()
+        return error_response(request.scope, database_down(exc))
+
+    for kind in DATABASE_ERRORS:
+        app.add_exception_handler(kind, _database_down)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -10,25 +10,34 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from neo4j import Driver
-from spreadgraph.graph.connection import get_driver
 from spreadgraph.graph.privacy import private_data
 from spreadgraph.webui.auth import User
 from spreadgraph.webui.http_errors import Forbidden, NotSignedIn
+from spreadgraph.webui.outage import DatabaseWatch
 from spreadgraph.webui.security import check_csrf
 from spreadgraph.webui.sessions import request_user, session_binding
 
 from spreadgraph.config import Settings, get_settings
 
-OPEN_PATHS = ("/sign-in", "/sign-out", "/favicon.ico")
-
-
-def driver() -> Driver:
-    """The process-wide Neo4j driver (created on first use, not at import)."""
-    return get_driver()
+OPEN_PATHS = ("/sign-in", "/sign-out", "/favicon.ico", "/healthz", "/readyz")
 
 
 def settings() -> Settings:
     return get_settings()
+
+
+def database_watch(request: Request) -> DatabaseWatch:
+    """The app's record of whether Neo4j was last found unreachable (webui/outage.py)."""
+    return request.app.state.database_watch
+
+
+def driver(
+    watch: Annotated[DatabaseWatch, Depends(database_watch)],
+    config: Annotated[Settings, Depends(settings)],
+) -> Driver:
+    """The process-wide Neo4j driver (created on first use, not at import). While Neo4j is down
+    the request ends here at once with DatabaseDown (503, Retry-After)."""
+    return watch.driver(config)
 
 
 def current_user(request: Request) -> User | None:
@@ -111,6 +120,7 @@ def read_access(request: Request) -> None:
 
 DriverDep = Annotated[Driver, Depends(driver)]
 SettingsDep = Annotated[Settings, Depends(settings)]
+WatchDep = Annotated[DatabaseWatch, Depends(database_watch)]
 UserDep = Annotated[User | None, Depends(current_user)]
 RequireContributor = Annotated[User, Depends(require_contributor)]
 RequireReviewer = Annotated[User, Depends(require_reviewer)]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from pydantic import BaseModel
 
-from spreadgraph.errors import SpreadgraphError
+from spreadgraph.errors import DatabaseDown, DatabaseUnavailable, SpreadgraphError
+
+log = logging.getLogger("spreadgraph.webui")
 
 
 class ErrorDetail(BaseModel):
@@ -84,6 +88,27 @@ class Conflict(SpreadgraphError):
     code = "conflict"
 
 
+#: What a request meets when Neo4j is down or unreachable: the driver's connection errors (also
+#: raised by queries that bypass graph/connection.py's helpers), a socket error, and the
+#: project's DatabaseUnavailable (no driver could be opened, or a helper lost the connection).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    ServiceUnavailable,
+    SessionExpired,
+    ConnectionError,
+    DatabaseUnavailable,
+)
+
+
+def database_down(exc: Exception) -> DatabaseDown:
+    """The one mapping of a `DATABASE_ERRORS` error to the web's answer: 503, Retry-After and a
+    plain message. The detail (it names the server's address) goes to the log only."""
+    if isinstance(exc, DatabaseDown):
+        return exc
+    detail = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+    log.warning("Neo4j unavailable (%s): %s", type(exc).__name__, detail)
+    return DatabaseDown()
+
+
 #: Documented on every `/api` route: the errors any of them may answer with, in the fixed shape.
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text}
@@ -94,6 +119,10 @@ API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "No such resource"),
         (413, "The body is larger than SPREADGRAPH_MAX_BODY_BYTES"),
         (422, "The request does not match the declared parameters or body"),
-        (503, "The database is busy or short of memory for now: try again after Retry-After seconds"),
+        (
+            503,
+            "The database is unreachable, busy or short of memory for now: "
+            "try again after Retry-After seconds",
+        ),
     )
 }
