@@ -16,7 +16,7 @@ import neo4j
 from neo4j import Driver
 from neo4j.exceptions import ClientError, Neo4jError, TransientError
 from spreadgraph.graph.connection import database
-from spreadgraph.graph.guard import _explain_failure, check_denied, check_plan, to_plain
+from spreadgraph.graph.guard import check_denied, check_explained, explain_failure, to_plain
 
 from spreadgraph.errors import QueryFailed, QueryRefused
 
@@ -38,13 +38,6 @@ class ReadStream:
             yield {k: to_plain(v) for k, v in record.items()}
 
 
-def _check_read_only(tx: neo4j.Transaction, query: str, params: dict[str, Any]) -> None:
-    summary = tx.run("EXPLAIN " + query, params).consume()
-    check_plan(summary.plan)
-    if summary.query_type != "r":
-        raise QueryRefused("the console is read-only: this query does not only read")
-
-
 @contextmanager
 def stream_read_only(
     driver: Driver,
@@ -62,12 +55,12 @@ def stream_read_only(
             driver.session(database=database(), default_access_mode=neo4j.READ_ACCESS) as session,
             session.begin_transaction(timeout=timeout) as tx,
         ):
-            _check_read_only(tx, query, params)
+            check_explained(tx, query, params)
             result = tx.run(query, params)
             yield ReadStream(list(result.keys()), result, max_rows)
     except (QueryRefused, QueryFailed):
         raise
     except (ClientError, TransientError) as exc:
-        raise _explain_failure(exc, timeout) from None
+        raise explain_failure(exc, timeout) from None
     except Neo4jError as exc:
         raise QueryFailed(f"the database could not run the query: {exc.message}") from None

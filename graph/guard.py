@@ -295,13 +295,7 @@ def run_read_only(
     cap = get_settings().query_byte_cap if byte_cap is None else byte_cap
 
     def work(tx: neo4j.ManagedTransaction) -> QueryResult:
-        summary = tx.run("EXPLAIN " + query, params).consume()
-        check_plan(summary.plan)
-        if summary.query_type != "r":
-            kind = {"w": "writes", "rw": "reads and writes", "s": "is a schema or server command"}.get(
-                summary.query_type or "", "is not a plain read"
-            )
-            raise QueryRefused(f"the console is read-only: this query {kind}")
+        check_explained(tx, query, params)
         result = tx.run(query, params)
         columns = list(result.keys())
         rows, stopped_by = _read_rows(result, row_cap, cap)
@@ -323,12 +317,25 @@ def run_read_only(
     except (QueryRefused, QueryFailed):
         raise
     except (ClientError, TransientError) as exc:
-        raise _explain_failure(exc, timeout) from None
+        raise explain_failure(exc, timeout) from None
     except Neo4jError as exc:
         raise QueryFailed(f"the database could not run the query: {exc.message}") from None
 
 
-def _explain_failure(exc: Neo4jError, timeout: float) -> Exception:
+def check_explained(
+    tx: neo4j.ManagedTransaction | neo4j.Transaction, query: str, params: dict[str, Any]
+) -> None:
+    """EXPLAIN `query` in `tx`: refuse it unless the server plans a plain read with allowed operators."""
+    summary = tx.run("EXPLAIN " + query, params).consume()
+    check_plan(summary.plan)
+    if summary.query_type != "r":
+        kind = {"w": "writes", "rw": "reads and writes", "s": "is a schema or server command"}.get(
+            summary.query_type or "", "is not a plain read"
+        )
+        raise QueryRefused(f"the console is read-only: this query {kind}")
+
+
+def explain_failure(exc: Neo4jError, timeout: float) -> Exception:
     code = exc.code or ""
     message = (exc.message or "").strip().splitlines()[0] if exc.message else code
     if is_memory_error(exc):
