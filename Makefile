@@ -9,6 +9,11 @@ WHEELHOUSE ?= $(HOME)/.cache/spreadgraph/wheels
 SG := $(VENV)/bin/spreadgraph
 DEMO_CASES := $(basename $(notdir $(wildcard examples/cases/*.yaml)))
 export HF_HUB_OFFLINE := 1
+# The Neo4j release the local server is built from: `make test NEO4J_VERSION=2026.08.1`.
+# Unset: 5.26.30 LTS on Java 17 (spreadgraph/config.py); 2025.x and later need Java 21+.
+ifdef NEO4J_VERSION
+export NEO4J_VERSION
+endif
 export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install run test browser lint neo4j-stop clean

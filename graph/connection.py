@@ -11,7 +11,9 @@ guarded queries (graph/guard.py) keep their own mapping: `fail_fast_on_memory`, 
 from __future__ import annotations
 
 import functools
+import re
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -34,6 +36,7 @@ T = TypeVar("T")
 
 _lock = threading.Lock()
 _drivers: dict[tuple[str, str, str], Driver] = {}
+_versions: weakref.WeakKeyDictionary[Driver, tuple[int, ...]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,25 @@ def close_drivers() -> None:
         for driver in _drivers.values():
             driver.close()
         _drivers.clear()
+
+
+def server_version(driver: Driver | None = None) -> tuple[int, ...]:
+    """The Neo4j version of `driver`'s server as numbers, (5, 26, 30) or (2026, 8, 1); read once
+    per driver (`dbms.components`)."""
+    driver = driver or get_driver()
+    with _lock:
+        known = _versions.get(driver)
+    if known is not None:
+        return known
+    rows = read(
+        "CALL dbms.components() YIELD name, versions WHERE name = 'Neo4j Kernel' RETURN versions[0] AS v",
+        driver=driver,
+    )
+    text = str(rows[0]["v"]) if rows else ""
+    version = tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+    with _lock:
+        _versions[driver] = version
+    return version
 
 
 def database(settings: Settings | None = None) -> str:

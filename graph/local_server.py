@@ -1,8 +1,9 @@
-"""The project-managed local Neo4j: embedded Neo4j Community 5.26 LTS from Maven Central.
+"""The project-managed local Neo4j: embedded Neo4j Community (5.26 LTS by default) from Maven Central.
 
 `graph/localserver/` holds a tiny Java launcher and its `pom.xml`. Maven fetches Neo4j
 once (into ~/.m2) and writes the classpath; we then start the launcher as a detached
 process with Bolt on 127.0.0.1, a persistent data folder and authentication on.
+`NEO4J_VERSION` picks another release (2025.x and later need Java 21+, `java_for`).
 
 The launcher also keeps Cypher away from files and the network (issue 14): LOAD CSV's import
 folder is an empty `import` folder beside the database, file URLs are off, every address is on
@@ -26,7 +27,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from spreadgraph.config import Settings
+from spreadgraph.config import Settings, get_settings
 from spreadgraph.errors import LocalServerError
 
 LAUNCHER_SOURCE = Path(__file__).resolve().parent / "localserver"
@@ -38,6 +39,13 @@ READY_MARKER = "spreadgraph-neo4j ready"
 #: against 9 ms for 100,000 vectors in one segment (docs/benchmarks.md, "vector index segments").
 #: docker-compose.yml sets the same value.
 VECTOR_MERGE_FACTOR = 4
+#: Where JDKs are looked for when a Neo4j release needs a newer Java than JAVA_HOME names.
+JVM_DIRS = (Path("/usr/lib/jvm"),)
+#: Neo4j's calendar-versioned releases (2025.01 on) are built for Java 21; 5.x for Java 17.
+CALENDAR_VERSIONS = 2025
+#: JVM flags for the Java 21+ releases: the page cache's direct-buffer access (else Neo4j runs it
+#: in a slower fallback mode) and native access (else Java 24+ warns, and will refuse).
+MODERN_JVM_FLAGS = ("--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED")
 #: Environment variables the server is started without: it needs neither, and a process's
 #: environment is one file read away (/proc/self/environ).
 SECRET_ENV = ("NEO4J_PASSWORD", "SPREADGRAPH_SECRET_KEY")
@@ -100,7 +108,8 @@ class LocalNeo4j:
         self.root = settings.data_dir
         self.port = settings.local_port
         self.parent_pid = parent_pid
-        self.build_dir = settings.cache_dir / "launcher" / self._source_digest()[:16]
+        self.version = settings.neo4j_version
+        self.build_dir = settings.cache_dir / "launcher" / f"{self._source_digest()[:16]}-{self.version}"
         self.home = self.root / "neo4j"  # Neo4j's own folder: data/, logs/, import/
         self.pid_file = self.root / "neo4j.pid"
         self.log_file = self.root / "logs" / "launcher.log"
@@ -122,25 +131,32 @@ class LocalNeo4j:
                 digest.update(path.read_bytes())
         return digest.hexdigest()
 
-    def build(self) -> Path:
-        """Run Maven once per launcher version (the build folder is keyed by its digest)."""
-        classpath = self.build_dir / "classpath.txt"
-        if classpath.exists():
-            return classpath
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise LocalServerError("Maven (mvn) is not installed", hint="install Maven, or set NEO4J_URI")
-        self.build_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [
+    def build_command(self, mvn: str) -> list[str]:
+        """The Maven command that builds the launcher against `NEO4J_VERSION` into `build_dir`."""
+        return [
             mvn,
             "-q",
             "-B",
             "-f",
             str(LAUNCHER_SOURCE / "pom.xml"),
             f"-DbuildDir={self.build_dir}",
+            f"-Dneo4j.version={self.version}",
+            f"-Dmaven.compiler.release={java_needed(self.version)}",
             "package",
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+
+    def build(self) -> Path:
+        """Run Maven once per launcher source and Neo4j version (the build folder is keyed by both)."""
+        classpath = self.build_dir / "classpath.txt"
+        if classpath.exists():
+            return classpath
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise LocalServerError("Maven (mvn) is not installed", hint="install Maven, or set NEO4J_URI")
+        java_home = java_for(self.version).home
+        env = dict(os.environ, JAVA_HOME=str(java_home)) if java_home else None
+        self.build_dir.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(self.build_command(mvn), capture_output=True, text=True, env=env)
         if done.returncode != 0:
             tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
             raise LocalServerError("building the Neo4j launcher failed:\n" + "\n".join(tail))
@@ -182,7 +198,7 @@ class LocalNeo4j:
                 f"port {self.port} on 127.0.0.1 is already in use by another program",
                 hint="stop that program or set SPREADGRAPH_NEO4J_PORT to a free port",
             )
-        java = _java()
+        java = java_for(self.version).executable
         classpath = self._classpath()
         self.root.mkdir(parents=True, exist_ok=True)
         password_file = self.root / "password.launch"
@@ -194,6 +210,7 @@ class LocalNeo4j:
             java,
             f"-Xmx{self.settings.local_heap}",
             "-XX:+UseG1GC",
+            *(MODERN_JVM_FLAGS if java_needed(self.version) >= 21 else ()),
             LAUNCHER_MAIN,
             "--home",
             str(self.home),
@@ -210,7 +227,8 @@ class LocalNeo4j:
         env = {key: value for key, value in os.environ.items() if key not in SECRET_ENV}
         env["CLASSPATH"] = classpath
         with open(self.log_file, "ab") as log:
-            log.write(f"\n--- start {time.strftime('%Y-%m-%dT%H:%M:%S')} port {self.port}\n".encode())
+            started = time.strftime("%Y-%m-%dT%H:%M:%S")
+            log.write(f"\n--- start {started} port {self.port} neo4j {self.version} java {java}\n".encode())
             log.flush()
             proc = subprocess.Popen(
                 args,
@@ -280,9 +298,70 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def _java() -> str:
-    home = os.environ.get("JAVA_HOME")
-    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+@dataclass(frozen=True)
+class Java:
+    """The Java that builds and runs the launcher: its executable and, when known, its home."""
+
+    executable: str
+    home: Path | None
+
+
+def java_needed(neo4j_version: str) -> int:
+    """The oldest Java release `neo4j_version` runs on: 21 from 2025.x on, else 17."""
+    return 21 if int(neo4j_version.split(".")[0]) >= CALENDAR_VERSIONS else 17
+
+
+def java_release(home: Path) -> int | None:
+    """The feature release of the JDK at `home` (from its `release` file), or None if unknown."""
+    try:
+        text = (home / "release").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("JAVA_VERSION="):
+            number = line.split("=", 1)[1].strip().strip('"').split(".")[0]
+            return int(number) if number.isdigit() else None
+    return None
+
+
+def _installed_jdks(minimum: int) -> list[tuple[int, Path]]:
+    """JDKs in JVM_DIRS of at least release `minimum`, newest first."""
+    found = []
+    for root in JVM_DIRS:
+        for home in sorted(root.glob("*")) if root.is_dir() else []:
+            release = java_release(home)
+            if release is not None and release >= minimum and (home / "bin" / "java").exists():
+                found.append((release, home))
+    return sorted(found, key=lambda item: -item[0])
+
+
+def java_for(neo4j_version: str) -> Java:
+    """The Java for `neo4j_version`: JAVA_HOME if set, else (for 2025.x on) the newest JDK in
+    /usr/lib/jvm that is new enough, else `java` on the PATH; a clear error if none fits."""
+    needed = java_needed(neo4j_version)
+    problem = f"Neo4j {neo4j_version} needs Java {needed} or newer"
+    home = Path(os.environ["JAVA_HOME"]) if os.environ.get("JAVA_HOME") else None
+    if home is None and needed > 17:
+        jdks = _installed_jdks(needed)
+        if not jdks:
+            raise LocalServerError(
+                f"{problem}, and JAVA_HOME is unset and no such JDK is in "
+                + ", ".join(str(root) for root in JVM_DIRS),
+                hint=f"install a Java {needed}+ JDK and set JAVA_HOME, or use NEO4J_VERSION=5.26.30",
+            )
+        home = jdks[0][1]
+    java = str(home / "bin" / "java") if home else shutil.which("java")
     if not java or not Path(java).exists():
-        raise LocalServerError("Java 17 or newer is needed for the local Neo4j", hint="or set NEO4J_URI")
-    return java
+        raise LocalServerError(f"{problem} for the local Neo4j", hint="set JAVA_HOME, or set NEO4J_URI")
+    release = java_release(home) if home else None
+    if release is not None and release < needed:
+        raise LocalServerError(
+            f"{problem}; JAVA_HOME ({home}) is Java {release}",
+            hint=f"set JAVA_HOME to a Java {needed}+ JDK, or unset it to use one in /usr/lib/jvm",
+        )
+    return Java(java, home)
+
+
+def _java() -> str:
+    """The Java executable for the configured NEO4J_VERSION (kept for bench/startup.py)."""
+    return java_for(get_settings().neo4j_version).executable

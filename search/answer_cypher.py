@@ -4,25 +4,27 @@ from fixed fragments."""
 
 from __future__ import annotations
 
+from spreadgraph.search.statements import VectorForm, cypher_prefix, vector_nodes
+
 LIVE = "cl.status <> 'rejected'"
 USED = "['used_approach', 'addressed', 'partly_addressed']"
 
 
-def case_vector(case_predicate: str) -> str:
+def case_vector(case_predicate: str, form: VectorForm = "procedure") -> str:
     """Passing cases closest to the description, by the case index."""
-    return f"""
-CALL db.index.vector.queryNodes('case_embedding', $candidates, $vector) YIELD node AS c, score
+    return f"""{cypher_prefix(form)}
+{vector_nodes("case_embedding", "Case", "c", "score", form)}
 WITH c, score WHERE {case_predicate}
 RETURN c.id AS id, score
 ORDER BY score DESC LIMIT $depth
 """
 
 
-def case_by_barrier(case_predicate: str) -> str:
+def case_by_barrier(case_predicate: str, form: VectorForm = "procedure") -> str:
     """Passing cases that met barriers close to the description (it often names the problem)."""
-    return f"""
-CALL db.index.vector.queryNodes('barrier_embedding', $candidates, $vector) YIELD node AS b, score
-WHERE score >= $min_score
+    return f"""{cypher_prefix(form)}
+{vector_nodes("barrier_embedding", "Barrier", "b", "score", form)}
+WITH b, score WHERE score >= $min_score
 MATCH (c:Case)-[:MAKES]->(cl:Claim {{kind: 'met_barrier'}})-[:SUBJECT]->(b)
 WHERE cl.status <> 'rejected' AND {case_predicate}
 RETURN c.id AS id, max(score) AS score

@@ -138,6 +138,7 @@ class Searcher:
     ) -> None:
         self.driver = driver
         self._embedder = embedder
+        self._vector_form: statements.VectorForm | None = None
         self.fusion = fusion
         self.lexical_weighting = lexical_weighting
         self.concept_expansion = concept_expansion
@@ -151,6 +152,13 @@ class Searcher:
 
             self._embedder = configured_embedder()
         return self._embedder
+
+    @property
+    def vector_form(self) -> statements.VectorForm:
+        """How this searcher's server prefers vector-index queries (asked once)."""
+        if self._vector_form is None:
+            self._vector_form = statements.vector_form(self.driver)
+        return self._vector_form
 
     def encode(self, text: str) -> list[float]:
         """The query's vector, cached per embedder (LRU of :data:`VECTOR_CACHE` texts)."""
@@ -228,7 +236,7 @@ class Searcher:
             kind, candidates = "vector_exact", min(candidates, 2 * depth)  # see statements.UNIT_VECTOR_EXACT
         elif retriever == "fulltext" and plan.exact:
             candidates = MAX_CANDIDATES  # Lucene scores every match; keep all that pass the filters
-        statement = statements.unit_query(kind, filters.excerpt_predicate(), filters)
+        statement = statements.unit_query(kind, filters.excerpt_predicate(), filters, self.vector_form)
         params = {
             "vector": vector,
             "lucene": lucene,
@@ -258,7 +266,9 @@ class Searcher:
             return {}
         scope = scope or self.scope(filters)
         candidates = min(MAX_CANDIDATES, max(depth * 4, 200) * (4 if filters.selective else 1))
-        statement = statements.node_lists_query(list(lists), filters.case_predicate(), filters.lists_cases)
+        statement = statements.node_lists_query(
+            list(lists), filters.case_predicate(), filters.lists_cases, self.vector_form
+        )
         params = {"vector": vector, "lucene": lucene, "candidates": candidates, "depth": depth}
         found: dict[str, list[SearchResult]] = {f"{kind}:{retriever}": [] for kind, retriever in lists}
         for row in self.read(statement, {**params, **scope.params(filters)}):

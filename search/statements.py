@@ -16,15 +16,53 @@ Excerpt units are `Sentence` nodes (search/units.py). Vector: each hit sentence 
 cosine to its own window and to its neighbours' windows (`NEXT`), so a window scores the best
 sentence in it; the window centred on the hit wins ties. Full text: Lucene over `window`.
 Labels cannot be parameters; the few label-specific statements are built from fixed names.
+
+Vector indexes are queried in the form the server prefers (`VectorForm`, read once per driver):
+the `db.index.vector.queryNodes` procedure up to Neo4j 2026.03, the Cypher 25 `SEARCH` clause
+from 2026.04, which deprecates the procedure. Both take the `$candidates` nearest nodes before
+the filters that follow and give the same score (cosine scaled to [0, 1], as
+`vector.similarity.cosine`), so results are equal.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from spreadgraph.graph.connection import server_version
 
 if TYPE_CHECKING:
+    from neo4j import Driver
     from spreadgraph.search.filters import SearchFilters
+
+#: How a statement queries a vector index: the procedure, or the Cypher 25 SEARCH clause.
+VectorForm = Literal["procedure", "search"]
+#: The first Neo4j release queried with the SEARCH clause (it deprecates the procedure).
+SEARCH_CLAUSE_SINCE = (2026, 4)
+
+
+def vector_form(driver: Driver | None = None) -> VectorForm:
+    """The form `driver`'s server prefers (the process-wide driver's when None)."""
+    return "search" if server_version(driver) >= SEARCH_CLAUSE_SINCE else "procedure"
+
+
+def cypher_prefix(form: VectorForm) -> str:
+    """What a statement starts with: `CYPHER 25` for the SEARCH clause (newer Neo4j databases
+    still default to Cypher 5, where SEARCH does not exist)."""
+    return "CYPHER 25\n" if form == "search" else ""
+
+
+def vector_nodes(index: str, label: str, node: str, score: str, form: VectorForm) -> str:
+    """Bind `node` and its `score` to the `$candidates` nodes of `label` in vector index `index`
+    closest to `$vector` (a statement using it starts with `cypher_prefix(form)`)."""
+    if form == "search":
+        return (
+            f"MATCH ({node}:{label})\n"
+            f"SEARCH {node} IN (VECTOR INDEX {index} FOR $vector LIMIT $candidates) SCORE AS {score}"
+        )
+    named = "score" if score == "score" else f"score AS {score}"
+    return f"CALL db.index.vector.queryNodes('{index}', $candidates, $vector) YIELD node AS {node}, {named}"
+
 
 #: Neo4j keys cached plans by each list parameter's size rounded up to a power of ten, so a search
 #: whose evidence list held 7 ids where the last one held 20 was planned again (0.3-1 s at 100,000
@@ -98,7 +136,7 @@ WITH pair[0] AS u, max(score - pair[1]) AS score
 """
 
 
-def unit_vector_index(predicate: str) -> str:
+def unit_vector_index(predicate: str, form: VectorForm = "procedure") -> str:
     """Vector candidates from the index, filtered, cut to `$rescore` and re-scored exactly.
 
     The index's scores come from quantised vectors (the migration enables quantisation). The hits
@@ -107,7 +145,7 @@ def unit_vector_index(predicate: str) -> str:
     (measured at 200,000 sentences: recall@10 0.99 at k = 400 re-scoring 100, the same as
     re-scoring all 400; bench/search_latency.py)."""
     return f"""
-CALL db.index.vector.queryNodes('sentence_embedding', $candidates, $vector) YIELD node AS hit, score AS approx
+{vector_nodes("sentence_embedding", "Sentence", "hit", "approx", form)}
 MATCH (hit)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 WHERE {predicate}
 WITH hit, approx ORDER BY approx DESC LIMIT $rescore
@@ -142,12 +180,12 @@ WITH hit, vector.similarity.cosine(hit.embedding, $vector) AS score
 ORDER BY score DESC LIMIT $candidates{_LEND_TO_WINDOWS}"""
 
 
-def unit_passage_vector(predicate: str) -> str:
+def unit_passage_vector(predicate: str, form: VectorForm = "procedure") -> str:
     """Passage-level vector candidates: excerpts ranked by their own embedding (the meaning of the
     whole paragraph or quote, which a question in other words often matches better than any one
     sentence), each shown as its window closest to the query."""
-    return f"""
-CALL db.index.vector.queryNodes('excerpt_embedding', $candidates, $vector) YIELD node AS e, score
+    return f"""{cypher_prefix(form)}
+{vector_nodes("excerpt_embedding", "Excerpt", "e", "score", form)}
 MATCH (e)-[:FROM]->(s:Source)
 WHERE {predicate}
 WITH e, s, score ORDER BY score DESC LIMIT $depth
@@ -171,9 +209,11 @@ WITH u, score
 """
 
 
-def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) -> str:
+def unit_query(
+    kind: str, predicate: str, filters: SearchFilters | None = None, form: VectorForm = "procedure"
+) -> str:
     """The excerpt-unit statement for `kind` (vector | vector_exact | fulltext | passage) under
-    `predicate`.
+    `predicate`, querying vector indexes in `form`.
 
     `predicate` is built by SearchFilters from fixed fragments (values are parameters); exact
     scoring also needs the filters, to match the pool from passing cases or sources.
@@ -183,9 +223,9 @@ def unit_query(kind: str, predicate: str, filters: SearchFilters | None = None) 
             raise ValueError("exact scoring needs the filters")
         head = pool_from(filters) + UNIT_VECTOR_EXACT
     elif kind == "passage":
-        return unit_passage_vector(predicate)
+        return unit_passage_vector(predicate, form)
     elif kind == "vector":
-        head = unit_vector_index(predicate)
+        head = cypher_prefix(form) + unit_vector_index(predicate, form)
     elif kind == "fulltext":
         head = UNIT_FULLTEXT
     else:
@@ -206,14 +246,12 @@ _NODE_LABEL = {"case": "Case", "barrier": "Barrier", "approach": "Approach"}
 _ITEM_ROLE = {"barrier": "SUBJECT|OBJECT", "approach": "SUBJECT"}
 
 
-def node_head(kind: str, retriever: str) -> str:
+def node_head(kind: str, retriever: str, form: VectorForm = "procedure") -> str:
     """The index call yielding candidate nodes `n` of `kind` with their `score`."""
-    index = _NODE_LABEL[kind].lower()
+    label = _NODE_LABEL[kind]
+    index = label.lower()
     if retriever == "vector":
-        return (
-            f"CALL db.index.vector.queryNodes('{index}_embedding', $candidates, $vector) "
-            "YIELD node AS n, score"
-        )
+        return vector_nodes(f"{index}_embedding", label, "n", "score", form)
     if retriever == "fulltext":
         return (
             f"CALL db.index.fulltext.queryNodes('{index}_fulltext', $lucene, {{limit: $candidates}}) "
@@ -254,23 +292,30 @@ LIMIT $depth
 """
 
 
-def node_query(kind: str, retriever: str, case_predicate: str, listed: bool = False) -> str:
+def node_query(
+    kind: str, retriever: str, case_predicate: str, listed: bool = False, form: VectorForm = "procedure"
+) -> str:
     """Ranking statement for a node kind (case | barrier | approach) and retriever (vector | fulltext).
 
     `listed`: check the scope's id lists (`Scope.params`) instead of `case_predicate`."""
-    return node_head(kind, retriever) + node_rank(kind, case_predicate, listed)
+    prefix = cypher_prefix(form) if retriever == "vector" else ""
+    return prefix + node_head(kind, retriever, form) + node_rank(kind, case_predicate, listed)
 
 
-def node_lists_query(lists: list[tuple[str, str]], case_predicate: str, listed: bool = False) -> str:
+def node_lists_query(
+    lists: list[tuple[str, str]], case_predicate: str, listed: bool = False, form: VectorForm = "procedure"
+) -> str:
     """One statement for several (kind, retriever) node rankings: a row per `list` ("kind:retriever")
     with its `ids` and `scores` (in no set order: the caller sorts). One transaction instead of one
     per list, and six rows instead of ~300 to decode."""
     branches = [
-        node_head(kind, retriever) + node_rank(kind, case_predicate, listed, tag=f"{kind}:{retriever}")
+        node_head(kind, retriever, form) + node_rank(kind, case_predicate, listed, tag=f"{kind}:{retriever}")
         for kind, retriever in lists
     ]
+    vector = any(retriever == "vector" for _, retriever in lists)
     return (
-        "CALL () {\n"
+        (cypher_prefix(form) if vector else "")
+        + "CALL () {\n"
         + "\nUNION ALL\n".join(b.strip() for b in branches)
         + "\n}\nRETURN list, collect(id) AS ids, collect(score) AS scores"
     )

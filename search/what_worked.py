@@ -194,8 +194,9 @@ class WhatWorkedEngine:
         params = {"vector": vector, "candidates": 100, "depth": 30, **scope.params(filters)}
         # the three case rankings are independent: two run beside the search (which stays in this
         # thread: it waits on pool jobs of its own, and pool jobs must never wait on the pool)
-        by_vector = _POOL.submit(self._read, q.case_vector(pred), **params)
-        by_barrier = _POOL.submit(self._read, q.case_by_barrier(pred), min_score=BARRIER_MIN, **params)
+        form = self.searcher.vector_form
+        by_vector = _POOL.submit(self._read, q.case_vector(pred, form), **params)
+        by_barrier = _POOL.submit(self._read, q.case_by_barrier(pred, form), min_score=BARRIER_MIN, **params)
         hits = self.searcher.search(prepared.text, limit=50, filters=filters, kinds=("excerpt",), scope=scope)
         out.excerpts = hits.results[:5]
         by_case: dict[str, list[SearchResult]] = defaultdict(list)

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     local_port: int = Field(
         7687, alias="SPREADGRAPH_NEO4J_PORT", description="Bolt port of the local server (127.0.0.1)."
     )
+    neo4j_version: str = Field(
+        "5.26.30",
+        pattern=r"^\d+\.\d+\.\d+$",
+        alias="NEO4J_VERSION",
+        description="Version of org.neo4j:neo4j the local server is built from (Maven Central). "
+        "2025.x and later need Java 21+: JAVA_HOME, else a Java 21+ JDK found in /usr/lib/jvm.",
+    )
     local_heap: str = Field(
         "1g", alias="SPREADGRAPH_NEO4J_HEAP", description="Java heap of the local server (-Xmx)."
     )

@@ -25,7 +25,7 @@ import neo4j
 import pytest
 import yaml
 from neo4j import Driver
-from spreadgraph.graph.local_server import LocalNeo4j, local_password
+from spreadgraph.graph.local_server import LocalNeo4j, java_for, java_needed, local_password
 from spreadgraph.search.embedder import embedding_dimension
 
 from bench.scratch import free_port
@@ -217,12 +217,15 @@ public class Probe {
 """
 
 
-def _plugin_jar(folder: Path, classpath: str) -> Path:
-    """Compile the probe plugin against the launcher's Neo4j jars."""
+def _plugin_jar(folder: Path, classpath: str, neo4j_version: str) -> Path:
+    """Compile the probe plugin against the launcher's Neo4j jars, with the Java that runs them."""
     source = _written(folder / "src" / "spreadgraph" / "probe" / "Probe.java", PLUGIN_SOURCE)
     classes = folder / "classes"
+    java = java_for(neo4j_version)
+    javac = str(java.home / "bin" / "javac") if java.home else "javac"
+    release = str(java_needed(neo4j_version))
     done = subprocess.run(
-        ["javac", "--release", "17", "-cp", classpath, "-d", str(classes), str(source)],
+        [javac, "--release", release, "-cp", classpath, "-d", str(classes), str(source)],
         capture_output=True,
         text=True,
     )
@@ -238,7 +241,7 @@ def _plugin_jar(folder: Path, classpath: str) -> Path:
 def test_a_plugin_outside_the_allowlist_is_not_loaded(tmp_path: Path, neo4j_settings: Settings) -> None:
     settings = neo4j_settings.model_copy(update={"data_dir": tmp_path / "home", "local_port": free_port()})
     probe = LocalNeo4j(settings, parent_pid=os.getpid())
-    jar = _plugin_jar(tmp_path / "plugin", probe.build().read_text().strip())
+    jar = _plugin_jar(tmp_path / "plugin", probe.build().read_text().strip(), settings.neo4j_version)
     (probe.home / "plugins").mkdir(parents=True)
     shutil.copy(jar, probe.home / "plugins" / jar.name)
     probe.start()

@@ -16,7 +16,6 @@ import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
-import org.neo4j.kernel.api.impl.index.LuceneSettings;
 
 /**
  * Runs Neo4j Community embedded with Bolt on a loopback address.
@@ -54,6 +53,11 @@ public final class Launcher {
             "db.schema.relTypeProperties",
             "dbms.components");
 
+    /** Lucene's merge factor for vector indexes after they are built (Neo4j's default: 50). */
+    static final String VECTOR_STANDARD_MERGE_FACTOR = "internal.dbms.index.vector.standard_merge_factor";
+    /** Lucene's merge factor for vector indexes while they are first built (Neo4j's default: 1000). */
+    static final String VECTOR_POPULATION_MERGE_FACTOR = "internal.dbms.index.vector.population_merge_factor";
+
     /** LOAD CSV may fetch from no address at all (IPv4 and IPv6): no SSRF through the server. */
     static final List<IPAddressString> BLOCKED_ADDRESSES =
             List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0"));
@@ -75,7 +79,18 @@ public final class Launcher {
         // process can (the password file, users.json, /proc/self/environ).
         Path importDir = Files.createDirectories(home.resolve("import"));
 
+        // The vector merge settings are internal: their Java constants (LuceneSettings'
+        // vector_standard_merge_factor and vector_population_merge_factor) moved to another
+        // package after 5.26 while their names stayed, so they are set by name from a properties
+        // file, which works on 5.26 and 2025.x/2026.x alike.
+        Path tuning = home.resolve("launcher.conf");
+        Files.writeString(tuning, String.join("\n",
+                VECTOR_STANDARD_MERGE_FACTOR + "=" + vectorMergeFactor,
+                VECTOR_POPULATION_MERGE_FACTOR + "=" + vectorMergeFactor,
+                ""));
+
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .loadPropertiesFromFile(tuning)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
@@ -83,8 +98,6 @@ public final class Launcher {
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMb))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
-                .setConfig(LuceneSettings.vector_standard_merge_factor, vectorMergeFactor)
-                .setConfig(LuceneSettings.vector_population_merge_factor, vectorMergeFactor)
                 // server.directories.import, dbms.security.allow_csv_import_from_file_urls
                 .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
                 .setConfig(GraphDatabaseSettings.allow_file_urls, false)
