@@ -377,16 +377,17 @@ class Searcher:
                 if concepts:
                     args = ("fulltext", vector, concept_lucene(concepts), filters, depth, plan, scope)
                     jobs["excerpt:concepts"] = _POOL.submit(timed, "excerpt:concepts", self.units, *args)
-            fulltext = jobs.get("excerpt:fulltext")
-            weights = self.lexical_weights(prepared, mode, fusion or self.fusion, fulltext)
-            if weights is not None and weights["excerpt:passage"] > 0:
-                args = ("passage", vector, prepared.lucene, filters, depth, plan, scope)
-                jobs["excerpt:passage"] = _POOL.submit(timed, "excerpt:passage", self.units, *args)
         node_lists = [(kind, retriever) for kind in kinds if kind != "excerpt" for retriever in retrievers]
         nodes = None
         if node_lists:
             args = (node_lists, vector, prepared.lucene, filters, depth, scope)
             nodes = _POOL.submit(timed, "nodes", self.node_lists, *args)
+        if "excerpt" in kinds and "vector" in retrievers:  # waits for full text, so after the other lists
+            fulltext = jobs.get("excerpt:fulltext")
+            weights = self.lexical_weights(prepared, mode, fusion or self.fusion, fulltext)
+            if weights is not None and weights["excerpt:passage"] > 0:
+                args = ("passage", vector, prepared.lucene, filters, depth, plan, scope)
+                jobs["excerpt:passage"] = _POOL.submit(timed, "excerpt:passage", self.units, *args)
         lists = {name: job.result() for name, job in jobs.items()}
         lists.update(nodes.result() if nodes else {})
         began = time.perf_counter()
