@@ -11,11 +11,11 @@ the per-site results its tables state (ingest/documents/case_naming.py, site_res
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from neo4j import ManagedTransaction
 from spreadgraph.schema.document_models import ParsedDocument
+from spreadgraph.schema.names import word_key
 
 _INNOVATIONS = """
 UNWIND $rows AS row
@@ -46,14 +46,10 @@ DETACH DELETE a
 """
 
 
-def _slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
 def innovation_rows(doc: ParsedDocument, case_ids: dict[str, str]) -> list[dict[str, Any]]:
     """One row per case that names its innovation."""
     return [
-        {"case": case_ids[c.key], "id": f"innovation:doc:{_slug(c.innovation)}", "name": c.innovation}
+        {"case": case_ids[c.key], "id": f"innovation:doc:{word_key(c.innovation)}", "name": c.innovation}
         for c in doc.cases
         if c.innovation and c.key in case_ids
     ]
@@ -72,7 +68,7 @@ def site_rows(
             rows.append(
                 {
                     "case": case_ids[case.key],
-                    "id": f"{case_ids[case.key]}:site:{_slug(site.site)}:{_slug(site.measure)}",
+                    "id": f"{case_ids[case.key]}:site:{word_key(site.site)}:{word_key(site.measure)}",
                     "site": site.site,
                     "success": site.success,
                     "measure": site.measure,

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import replace
 
 from spreadgraph.schema.document_models import Case, Excerpt, StructuredDocument
+from spreadgraph.schema.names import word_key
 
 from .case_naming import Defined, defined_acronyms, document_innovation, is_innovation, names_something
 from .site_results import SiteResult, site_results
@@ -63,7 +64,7 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 def case_key(name: str) -> str:
     """A stable key: the name's lower-case words joined by '-'."""
-    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
+    return word_key(name)
 
 
 def _group(name: str) -> str:
