@@ -73,6 +73,10 @@ class SearchResult(BaseModel):
     about: list[ItemMark] = Field(
         default_factory=list, description="for a passage: the barriers, enablers and approaches it evidences"
     )
+    also_in: list[SourceRef] = Field(
+        default_factory=list,
+        description="other sources quoting the same words (a coded export or template citing this passage)",
+    )
 
     @property
     def evidenced(self) -> bool:

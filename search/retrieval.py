@@ -26,7 +26,10 @@ Ranking (docs/search-notes.md has the measurements behind each choice):
   (search/README.md), so RRF stays the default (:data:`FUSION`); unlike RRF it does not guarantee
   that an item found by both retrievers outranks one found by either alone;
 * a window overlapping a better one from the same source is merged into it (search/passages.py):
-  the result shows the whole passage instead of repeating it.
+  the result shows the whole passage instead of repeating it;
+* the same words quoted by two sources (a coded export or template quoting a document the graph
+  holds) are one result, the document's window, with the other source in `also_in`
+  (search/quotes.py); :data:`QUOTE_SLACK` more windows are fused and read so the page stays full.
 
 Node kinds (case, barrier, approach) come from their own vector and full-text indexes (all six
 lists in one statement), fused among themselves by the same RRF; their evidence is a sentence
@@ -65,6 +68,7 @@ from spreadgraph.search.lexical import lexical_weight, word_share
 from spreadgraph.search.marks import apply_marks, mark_groups, marks_query
 from spreadgraph.search.passages import apply_passages, read_passages
 from spreadgraph.search.query import PreparedQuery, content_words, prepare
+from spreadgraph.search.quotes import fold_quotes
 from spreadgraph.search.results import (
     SearchResponse,
     SearchResult,
@@ -109,6 +113,9 @@ LEXICAL_WEIGHTING = True
 #: Off: on the make-run graph it left the staff set unchanged (MRR 0.056) and lowered dev (0.946 ->
 #: 0.911) and the proxy set (0.906 -> 0.903) at RRF weight 0.5, more at weight 1.
 CONCEPT_EXPANSION = False
+#: Windows fused and read beyond `limit`, to fill the places of passages folded into another source's
+#: copy of the same words (search/quotes.py).
+QUOTE_SLACK = 5
 EVIDENCE_CLAIMS = 20  # claims read per barrier/approach result for its evidence (search/statements.py)
 KINDS = ("excerpt", "case", "barrier", "approach")
 NODE_KINDS = KINDS[1:]
@@ -395,13 +402,15 @@ class Searcher:
         fill = self.fill_cosines(lists, vector) if fusion == "score" and mode == "hybrid" else None
         passage_lists = {name: found for name, found in lists.items() if name.startswith("excerpt:")}
         item_lists = {name: found for name, found in lists.items() if not name.startswith("excerpt:")}
-        response.results = fuse(passage_lists, limit, fusion, fill, weights) if passage_lists else []
+        wanted = limit + QUOTE_SLACK
+        response.results = fuse(passage_lists, wanted, fusion, fill, weights) if passage_lists else []
         response.items = fuse(item_lists, 2 * limit, fusion) if item_lists else []
         response.items = self.one_per_real_case(response.items, filters, scope)[:limit]
         timings["fuse"] = time.perf_counter() - began
         retrieved = interleave(lists.get("excerpt:vector", []), lists.get("excerpt:fulltext", []))
         everything = response.results + response.items
         timed("hydrate", self.hydrate, everything, vector, filters, scope, retrieved)
+        response.results = fold_quotes(response.results)[:limit]
         response.items.sort(key=lambda r: not r.evidenced)  # stable: fused order within each group
         timings["total"] = time.perf_counter() - started
         self.last_timings = timings

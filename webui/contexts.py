@@ -336,6 +336,9 @@ class ResultView(Model):
     source_href: str | None = Field(None, description="the source page at the highlighted excerpt")
     source_label: str | None = Field(None, description="title, file name or template id")
     about: list[ItemLink] = Field(default_factory=list, description="items the passage evidences")
+    also_in: list[SourceLink] = Field(
+        default_factory=list, description="other sources quoting the same words, with their pages"
+    )
 
 
 class SearchPage(Model):

@@ -25,6 +25,7 @@ from spreadgraph.webui.contexts import (
     ResultView,
     SearchForm,
     SearchPage,
+    SourceLink,
     WhatWorkedPage,
 )
 from spreadgraph.webui.deps import DriverDep
@@ -95,6 +96,7 @@ def result_view(r: SearchResult) -> ResultView:
         source_href=source_link(r.source),
         source_label=source_label(r),
         about=[ItemLink(**m.model_dump(), href=_page(m.kind, m.id)) for m in r.about],
+        also_in=[SourceLink(**s.model_dump()) for s in r.also_in],
     )
 
 

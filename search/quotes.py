@@ -1,0 +1,90 @@
+"""The same words quoted by two sources are one passage, shown where they were first written.
+
+A coded-excerpt export (an analyst's codes on interview quotes) and a case template may quote a
+report the graph also holds, word for word. Search would then show the passage twice, once per
+source, and the export's copy cannot lead a reader to the report. `fold_quotes` keeps one
+result per quoted passage, at the better rank of the two: the document's own window when one of
+them is a document (the text as first written, with its span), the other source listed in
+`also_in`, and the barriers, enablers and approaches both copies evidence listed once (a
+person's confirmed code wins over a machine suggestion for the same item).
+
+Two windows are the same passage when at least `SHARED` of the shorter one's words appear in
+both in the same order (difflib's matching blocks over lower-cased word runs), and the shorter
+holds at least `MIN_WORDS` words, so that a stock phrase never joins two passages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from spreadgraph.search.results import SearchResult
+
+#: Share of the shorter window's words, in order, that makes two windows one passage.
+SHARED = 0.8
+#: The shorter window must hold this many words.
+MIN_WORDS = 8
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
+def same_passage(a: list[str], b: list[str]) -> bool:
+    """True when `SHARED` of the shorter word list's words appear in the other, in order."""
+    shorter = min(len(a), len(b))
+    if shorter < MIN_WORDS or len(set(a) & set(b)) < SHARED * min(len(set(a)), len(set(b))):
+        return False
+    blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks) >= SHARED * shorter
+
+
+def _is_document(r: SearchResult) -> bool:
+    return r.source is not None and r.source.kind == "document"
+
+
+def _absorb(home: SearchResult, other: SearchResult) -> None:
+    """Fold `other` into `home` (which keeps its place): the document's window becomes the shown
+    text, the other source goes to `also_in`, and the evidence marks are united."""
+    marks = {(m.kind, m.id): m for m in home.about}
+    for m in other.about:
+        kept = marks.get((m.kind, m.id))
+        if kept is None or (kept.status != "confirmed" and m.status == "confirmed"):
+            marks[(m.kind, m.id)] = m
+    listed = [home.source, *home.also_in]
+    if _is_document(other) and not _is_document(home):
+        home.id, home.text, home.source, home.section = other.id, other.text, other.source, other.section
+        home.case = other.case or home.case
+        home.speaker_role = other.speaker_role or home.speaker_role
+        home.merged = list(other.merged)
+        listed += other.also_in
+    else:
+        listed += [other.source, *other.also_in]
+    shown = home.source.id if home.source else None
+    home.also_in = []
+    for source in listed:
+        if source is not None and source.id != shown and source.id not in {s.id for s in home.also_in}:
+            home.also_in.append(source)
+    home.about = list(marks.values())
+
+
+def fold_quotes(results: Sequence[SearchResult]) -> list[SearchResult]:
+    """`results` (hydrated, best first) with each passage quoted by two sources shown once."""
+    kept: list[tuple[SearchResult, list[str]]] = []
+    out: list[SearchResult] = []
+    for r in results:
+        words = _words(r.text) if r.kind == "excerpt" and r.source is not None else []
+        home = next((k for k, seen in kept if _other_source(k, r) and same_passage(words, seen)), None)
+        if home is not None:
+            _absorb(home, r)
+            continue
+        out.append(r)
+        if words:
+            kept.append((r, words))
+    return out
+
+
+def _other_source(a: SearchResult, b: SearchResult) -> bool:
+    return a.source is not None and b.source is not None and a.source.id != b.source.id

@@ -1,0 +1,123 @@
+"""A passage quoted by two sources (a report and a coded export of it) is one search result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+from spreadgraph.ingest.documents.ingester import ingest_document
+from spreadgraph.search.indexing import embed_missing
+from spreadgraph.search.quotes import fold_quotes, same_passage
+from spreadgraph.search.results import SearchResult
+from spreadgraph.search.retrieval import Searcher
+from spreadgraph.search.units import index_sentences
+from spreadgraph.webui.api import search as search_api
+from spreadgraph.webui.app import create_app
+
+from tests.search_fixtures import WordVectors
+
+QUOTED = (
+    "When the night porters learned the new hoist routine from each other, "
+    "the falls on the orthopaedic ward dropped within a month."
+)
+REPORT = (
+    "Ward review of the hoist training\n\n"
+    "The trust bought four new ceiling hoists for the orthopaedic ward in spring.\n\n"
+    f"{QUOTED} Managers noticed it first on the incident dashboard.\n\n"
+    "Pharmacy later asked for the same approach to controlled drug checks.\n"
+)
+EXPORT = (
+    "source,case,speaker_role,codes,quote\n"
+    f'ward-review.txt,,Matron,"approach:peer learning; outcome:fewer falls","{QUOTED}"\n'
+)
+
+
+def _result(rid: str, source: str, kind: str, text: str, marks: list[tuple[str, str]]) -> SearchResult:
+    return SearchResult.model_validate(
+        {
+            "kind": "excerpt",
+            "id": rid,
+            "score": 0.5,
+            "text": text,
+            "source": {"id": source, "kind": kind, "file_name": source, "start": 0, "end": len(text)},
+            "about": [{"kind": "approach", "id": i, "name": i, "status": s} for i, s in marks],
+        }
+    )
+
+
+def test_same_passage_needs_most_of_the_shorter_windows_words_in_order() -> None:
+    words = QUOTED.lower().replace(",", "").replace(".", "").split()
+    assert same_passage(words, ["managers", "said", *words, "later"])
+    assert not same_passage(words, list(reversed(words)))  # same words, not in order
+    assert not same_passage(words[:5], words[:5])  # too short to be a passage
+    assert same_passage(words, words[: len(words) // 2])  # a quote of part of a passage quotes it
+    other = "pharmacy later asked for the same approach to drug checks"
+    half = [*words[: len(words) // 2], *other.split(" ")]
+    assert not same_passage(words, half)  # sharing half its words is not quoting it
+
+
+def test_the_documents_window_is_shown_at_the_better_rank_with_the_export_listed() -> None:
+    export = _result("u-export", "export.csv", "coded_export", QUOTED, [("peer learning", "confirmed")])
+    other = _result("u-other", "report.txt", "document", "Pharmacy asked for the same approach later on.", [])
+    doc = _result(
+        "u-doc", "report.txt", "document", QUOTED + " Managers noticed.", [("peer learning", "suggested")]
+    )
+    folded = fold_quotes([export, other, doc])
+    assert [r.id for r in folded] == ["u-doc", "u-other"]
+    first = folded[0]
+    assert first.source.kind == "document" and first.text.endswith("Managers noticed.")
+    assert [s.id for s in first.also_in] == ["export.csv"]
+    assert [(m.id, m.status) for m in first.about] == [("peer learning", "confirmed")]
+
+
+def test_windows_of_different_passages_are_all_kept() -> None:
+    a = _result("a", "one.txt", "document", QUOTED, [])
+    b = _result(
+        "b", "two.txt", "document", "The trust bought four new ceiling hoists for the ward in spring.", []
+    )
+    assert fold_quotes([a, b]) == [a, b]
+
+
+def _ingest_report_and_export(driver: Driver, folder: Path) -> WordVectors:
+    (folder / "ward-review.txt").write_text(REPORT, encoding="utf-8")
+    (folder / "ward-codes.csv").write_text(EXPORT, encoding="utf-8")
+    for name in ("ward-review.txt", "ward-codes.csv"):
+        ingest_document(folder / name, driver=driver, extract=False)
+    encoder = WordVectors()
+    index_sentences(driver)
+    embed_missing(driver, encoder)
+    return encoder
+
+
+def test_search_shows_a_coded_quote_of_an_ingested_report_once(graph: Driver, tmp_path: Path) -> None:
+    encoder = _ingest_report_and_export(graph, tmp_path)
+    response = Searcher(graph, embedder=encoder).search(
+        "night porters hoist routine falls", kinds=("excerpt",)
+    )
+    quoting = [r for r in response.results if "night porters" in (r.text or "")]
+    assert len(quoting) == 1, [(r.source.file_name, r.text) for r in response.results]
+    shown = quoting[0]
+    assert shown.source.file_name == "ward-review.txt" and shown.source.kind == "document"
+    assert [s.file_name for s in shown.also_in] == ["ward-codes.csv"]
+    assert response.results[0] is shown
+
+
+def test_the_page_names_the_export_beside_the_report_and_agrees_with_the_api(
+    graph: Driver, tmp_path: Path
+) -> None:
+    encoder = _ingest_report_and_export(graph, tmp_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_api, "configured_embedder", lambda: encoder)
+        with TestClient(create_app()) as client:
+            q = {"q": "night porters hoist routine falls"}
+            page = client.get("/search", params=q)
+            api = client.get("/api/search", params=q).json()
+            twin = client.get("/search.json", params=q).json()
+    assert page.status_code == 200
+    assert "also quoted in" in page.text and "ward-codes.csv" in page.text
+    assert [r["id"] for r in api["results"]] == [v["result"]["id"] for v in twin["results"]]
+    first = api["results"][0]
+    assert first["source"]["file_name"] == "ward-review.txt"
+    assert [s["file_name"] for s in first["also_in"]] == ["ward-codes.csv"]
