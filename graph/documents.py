@@ -30,6 +30,7 @@ from spreadgraph.graph.coded_claims import write_coded_claims
 from spreadgraph.graph.connection import write_tx
 from spreadgraph.graph.document_cases import write_case_facts
 from spreadgraph.graph.item_resolution import tidy_items
+from spreadgraph.graph.quote_links import link_quotes
 from spreadgraph.schema.document_models import ParsedDocument
 
 from spreadgraph.errors import IngestError
@@ -235,6 +236,10 @@ def write_document(
     if retired:
         tidy_items(tx, retired)
     link_source(tx, source_id, doc.file_name, source_kind(doc))
+    if source_kind(doc) == "coded_export":
+        link_quotes(tx, export=source_id)
+    else:
+        link_quotes(tx, file_name=doc.file_name)
     return DocumentWrite(
         source_id,
         "versioned" if previous else "created",

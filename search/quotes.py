@@ -1,12 +1,13 @@
 """The same words quoted by two sources are one passage, shown where they were first written.
 
 A coded-excerpt export (an analyst's codes on interview quotes) and a case template may quote a
-report the graph also holds, word for word. Search would then show the passage twice, once per
-source, and the export's copy cannot lead a reader to the report. `fold_quotes` keeps one
-result per quoted passage, at the better rank of the two: the document's own window when one of
-them is a document (the text as first written, with its span), the other source listed in
-`also_in`, and the barriers, enablers and approaches both copies evidence listed once (a
-person's confirmed code wins over a machine suggestion for the same item).
+report the graph also holds, word for word. A coded quote linked to its report
+(graph/quote_links.py) already shows the report as its source (search/results.py); otherwise,
+and when the report's own window is found too, search would show the passage twice.
+`fold_quotes` keeps one result per passage, at the better rank of the two: the document's own
+window when one of them is a document (the text as first written, with its span), any other
+source listed in `also_in`, and the barriers, enablers and approaches both copies evidence listed
+once (a person's confirmed code wins over a machine suggestion for the same item).
 
 Two windows are the same passage when at least `SHARED` of the shorter one's words appear in
 both in the same order (difflib's matching blocks over lower-cased word runs), and the shorter
@@ -76,7 +77,7 @@ def fold_quotes(results: Sequence[SearchResult]) -> list[SearchResult]:
     out: list[SearchResult] = []
     for r in results:
         words = _words(r.text) if r.kind == "excerpt" and r.source is not None else []
-        home = next((k for k, seen in kept if _other_source(k, r) and same_passage(words, seen)), None)
+        home = next((k for k, seen in kept if same_passage(words, seen)), None)
         if home is not None:
             _absorb(home, r)
             continue
@@ -84,7 +85,3 @@ def fold_quotes(results: Sequence[SearchResult]) -> list[SearchResult]:
         if words:
             kept.append((r, words))
     return out
-
-
-def _other_source(a: SearchResult, b: SearchResult) -> bool:
-    return a.source is not None and b.source is not None and a.source.id != b.source.id

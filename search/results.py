@@ -129,7 +129,11 @@ def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:
             end=row["end"] if spanned else None,
             field=row.get("field"),
         )
+    also_in: list[SourceRef] = []
+    if source is not None and row.get("quoted"):
+        source, also_in = quoted_source(row["quoted"]), [source]
     return SearchResult(
+        also_in=also_in,
         kind=kind,
         id=row["id"],
         score=float(row["score"]),
@@ -143,6 +147,23 @@ def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:
     )
 
 
+def quoted_source(quoted: dict[str, Any]) -> SourceRef:
+    """The report a coded quote quotes (graph/quote_links.py), with the window's span in it (kept
+    inside the quote's span should the two copies' spacing differ)."""
+    lo, hi = quoted["quote_start"], quoted["quote_end"]
+    return SourceRef(
+        id=quoted["id"],
+        title=quoted["title"],
+        file_name=quoted["file_name"],
+        kind=quoted["kind"],
+        source_type=quoted["source_type"],
+        year=quoted["year"],
+        excerpt_id=quoted["excerpt_id"],
+        start=min(max(quoted["start"], lo), hi),
+        end=min(max(quoted["end"], lo), hi),
+    )
+
+
 def fill_results(results: list[SearchResult], kind: str, rows: list[dict[str, Any]]) -> None:
     """Copy what each row (details or evidence, keyed by `id`) says onto the result of `kind`
     with that id; scores, ranks and merged ids stay."""
@@ -153,7 +174,7 @@ def fill_results(results: list[SearchResult], kind: str, rows: list[dict[str, An
             filled = result_from_row(kind, {**row, "score": r.score})
             r.name, r.description = filled.name, filled.description
             r.text, r.section, r.speaker_role = filled.text, filled.section, filled.speaker_role
-            r.case, r.source = filled.case, filled.source
+            r.case, r.source, r.also_in = filled.case, filled.source, filled.also_in
 
 
 def ranked_window(row: dict[str, Any]) -> SearchResult:

@@ -113,19 +113,27 @@ ORDER BY score DESC, id
 
 
 #: Everything a result shows about the windows `$ids`: text, excerpt, case (a published one
-#: first) and source.
+#: first) and source; for a coded quote linked to the report it quotes (graph/quote_links.py),
+#: that report with the window's span in it.
 UNIT_DETAILS = """
 UNWIND $ids AS id
 MATCH (u:Sentence {id: id})-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 OPTIONAL MATCH (c:Case)-[:HAS_EXCERPT]->(e)
 WITH u, e, s, c ORDER BY CASE c.status WHEN 'published' THEN 0 ELSE 1 END
 WITH u, e, s, collect(c)[0] AS c
+OPTIONAL MATCH (e)-[q:QUOTES]->(qs:Source)
 RETURN u.id AS id, u.window AS text, u.window_start AS start, u.window_end AS end,
        e.id AS excerpt_id, e.kind AS excerpt_kind, e.section AS section, e.speaker_role AS speaker_role,
        e.field AS field, e.start IS NOT NULL AS spanned,
        c.id AS case_id, c.title AS case_title, c.status AS case_status,
        s.id AS source_id, s.title AS source_title, s.file_name AS file_name, s.kind AS source_kind,
-       s.source_type AS source_type, s.year AS year
+       s.source_type AS source_type, s.year AS year,
+       CASE WHEN q IS NULL THEN null ELSE {
+         id: qs.id, title: qs.title, file_name: qs.file_name, kind: qs.kind, source_type: qs.source_type,
+         year: qs.year, start: q.start + u.window_start - e.start, end: q.start + u.window_end - e.start,
+         quote_start: q.start, quote_end: q.end,
+         excerpt_id: [(de:Excerpt)-[:FROM]->(qs) WHERE de.start <= q.start < de.end | de.id][0]
+       } END AS quoted
 """
 
 #: Each hit sentence lends its cosine to its own window and its neighbours' (`NEXT`); the window

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from spreadgraph.ingest.documents.ingester import ingest_document
+from spreadgraph.search.filters import SearchFilters
 from spreadgraph.search.indexing import embed_missing
 from spreadgraph.search.quotes import fold_quotes, same_passage
 from spreadgraph.search.results import SearchResult
@@ -121,3 +122,58 @@ def test_the_page_names_the_export_beside_the_report_and_agrees_with_the_api(
     first = api["results"][0]
     assert first["source"]["file_name"] == "ward-review.txt"
     assert [s["file_name"] for s in first["also_in"]] == ["ward-codes.csv"]
+
+
+QUOTE_LINKS = """
+MATCH (e:Excerpt)-[q:QUOTES]->(s:Source)
+RETURN e.text AS quote, s.file_name AS file, q.start AS start, q.end AS end, s.text AS text
+"""
+
+
+@pytest.mark.parametrize(
+    "order", [("ward-review.txt", "ward-codes.csv"), ("ward-codes.csv", "ward-review.txt")]
+)
+def test_a_coded_quote_is_linked_to_its_span_in_the_report_in_either_order(
+    graph: Driver, tmp_path: Path, order: tuple[str, str]
+) -> None:
+    (tmp_path / "ward-review.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "ward-codes.csv").write_text(EXPORT, encoding="utf-8")
+    for name in order:
+        ingest_document(tmp_path / name, driver=graph, extract=False)
+    ingest_document(tmp_path / order[0], driver=graph, extract=False)  # unchanged: no second link
+    links = graph.execute_query(QUOTE_LINKS).records
+    assert len(links) == 1
+    link = links[0]
+    assert link["file"] == "ward-review.txt" and link["text"][link["start"] : link["end"]] == QUOTED
+
+
+def test_a_new_version_of_the_report_takes_the_link_and_a_lost_quote_loses_it(
+    graph: Driver, tmp_path: Path
+) -> None:
+    report = tmp_path / "ward-review.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    (tmp_path / "ward-codes.csv").write_text(EXPORT, encoding="utf-8")
+    ingest_document(report, driver=graph, extract=False)
+    ingest_document(tmp_path / "ward-codes.csv", driver=graph, extract=False)
+    report.write_text("A new opening paragraph.\n\n" + REPORT, encoding="utf-8")
+    ingest_document(report, driver=graph, extract=False)
+    link = graph.execute_query(QUOTE_LINKS).records[0]
+    assert link["text"].startswith("A new opening") and link["text"][link["start"] : link["end"]] == QUOTED
+
+    report.write_text(REPORT.replace("night porters", "day porters"), encoding="utf-8")
+    ingest_document(report, driver=graph, extract=False)
+    assert graph.execute_query(QUOTE_LINKS).records == []
+
+
+def test_a_linked_coded_quote_is_shown_as_the_reports_passage(graph: Driver, tmp_path: Path) -> None:
+    encoder = _ingest_report_and_export(graph, tmp_path)
+    rows = graph.execute_query(
+        "MATCH (u:Sentence)-[:IN_EXCERPT]->(:Excerpt)-[:FROM]->(:Source {kind: 'coded_export'}) "
+        "RETURN u.id AS id ORDER BY u.start LIMIT 1"
+    ).records
+    coded = SearchResult(kind="excerpt", id=rows[0]["id"], score=1.0)
+    searcher = Searcher(graph, embedder=encoder)
+    searcher.hydrate([coded], encoder.encode(["hoist"])[0], SearchFilters())
+    assert coded.source.file_name == "ward-review.txt" and coded.source.kind == "document"
+    assert REPORT[coded.source.start : coded.source.end] in QUOTED and coded.source.excerpt_id
+    assert [s.file_name for s in coded.also_in] == ["ward-codes.csv"]
