@@ -47,6 +47,7 @@ MERMAID_RELS = (
     ("Case", "DESCRIBED_IN", "Source"),
     ("Case", "HAS_EXCERPT", "Excerpt"),
     ("Excerpt", "FROM", "Source"),
+    ("Excerpt", "QUOTES", "Source"),
     ("Case", "MAKES", "Claim"),
     ("Claim", "SUBJECT", "Barrier / Enabler / Approach / Outcome / Lesson"),
     ("Claim", "OBJECT", "Barrier or taxonomy code"),

@@ -444,6 +444,17 @@ REL_TYPES: tuple[RelType, ...] = (
     ),
     RelType(type="HAS_EXCERPT", start=("Case",), end=("Excerpt",), doc="evidence attributed to the case"),
     RelType(type="FROM", start=("Excerpt",), end=("Source",), doc="the source an excerpt is quoted from"),
+    RelType(
+        type="QUOTES",
+        start=("Excerpt",),
+        end=("Source",),
+        doc="a coded export's quote -> the report it quotes word for word, at the quote's span there"
+        " (graph/quote_links.py); search shows the quote as the report's passage",
+        props=(
+            P("start", "int", "the quote's span in the report's Source.text"),
+            P("end", "int", "end of that span"),
+        ),
+    ),
     RelType(type="IN_EXCERPT", start=("Sentence",), end=("Excerpt",), doc="excerpt of a search unit"),
     RelType(type="NEXT", start=("Sentence",), end=("Sentence",), doc="next sentence in the block"),
     RelType(type="PREVIOUS_VERSION", start=("Source",), end=("Source",), doc="older version of a document"),
