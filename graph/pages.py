@@ -54,7 +54,10 @@ MATCH (c:Case {{id: $id}}) WHERE {_VISIBLE_CASE}
 RETURN c {{.id, .title, .summary, .period, .spread_status, .status, .revision, .case_kind, .aliases,
           .reviewed_by, .review_by, reviewed_at: toString(c.reviewed_at)}} AS case,
        head([(c)-[:ABOUT]->(i:Innovation) | i {{.id, .name, .type, .description}}]) AS innovation,
-       [(c)-[:IN_CONTEXT]->(x:Context) | x {{.setting, .sector, .country, .region, .scale, .organisations}}]
+       [(c)-[:IN_CONTEXT]->(x:Context) | x {{.setting, .sector, .country, .region, .scale, .organisations,
+         .method, .mentions,
+         evidence: head([(x)-[:EVIDENCED_BY]->(e:Excerpt)-[:FROM]->(src:Source)
+                         | {{excerpt: e.id, source: src.id}}])}}]
          AS contexts,
        [(c)-[:HAS_ADOPTION]->(a:Adoption) | a {{
          .id, .site, .status, .started, .ended, .reason, .success, .measure,

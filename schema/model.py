@@ -239,6 +239,8 @@ NODE_TYPES: tuple[NodeType, ...] = (
             P("region", "string", "region"),
             P("scale", "string", " | ".join(get_args(Scale))),
             P("organisations", "list<string>", "organisations involved"),
+            P("method", "string", "'document': read from a document's text (schema/care_settings.py)"),
+            P("mentions", "int", "document settings: how often the case's text names the setting"),
         ),
     ),
     NodeType(
@@ -480,9 +482,10 @@ REL_TYPES: tuple[RelType, ...] = (
     ),
     RelType(
         type="EVIDENCED_BY",
-        start=("Claim", "Adoption"),
+        start=("Claim", "Adoption", "Context"),
         end=("Excerpt", "Source"),
-        doc="the excerpt (for template fields, the source) a claim or a document's site result came from",
+        doc="the excerpt (for template fields, the source) a claim, or a document's site result or"
+        " setting, came from",
         props=(
             P("start", "int", "extractor claims: start of the evidence sentence in Source.text"),
             P("end", "int", "extractor claims: end (exclusive) of the evidence sentence, inside the excerpt"),

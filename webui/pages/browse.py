@@ -42,7 +42,7 @@ async def home(request: Request, driver: DriverDep) -> Response:
 
 
 def _with_href(adoption: dict[str, Any]) -> dict[str, Any]:
-    """A site result with the link to the table row it was read from (documents' results only)."""
+    """A site result or setting with the link to the text it was read from (documents' only)."""
     evidence = adoption.get("evidence")
     href = source_href(evidence["source"], evidence["excerpt"]) if evidence else None
     return {**adoption, "href": href}
@@ -53,7 +53,7 @@ def build_case(data: dict[str, Any]) -> CasePage:
     page = CasePage(
         case=data["case"],
         innovation=ItemRef(**data["innovation"], label="Innovation") if data["innovation"] else None,
-        contexts=data["contexts"],
+        contexts=[_with_href(x) for x in data["contexts"]],
         adoptions=[_with_href(a) for a in sorted(data["adoptions"], key=lambda a: a["id"])],
         revisions=sorted(data["revisions"], key=lambda r: r["number"] or 0),
         sources=[SourceLink(**s) for s in data["sources"]],
