@@ -269,3 +269,22 @@ def save_document(
 def source_exists(tx: ManagedTransaction, doc: ParsedDocument) -> bool:
     """True when this exact content is already in the graph (so ingest can skip extracting it)."""
     return tx.run(_EXISTING, id=source_id_for(doc)).single() is not None
+
+
+_UNFINISHED = """
+MATCH (s:Source {id: $id})
+RETURN EXISTS { MATCH (c:Case)-[:DESCRIBED_IN]->(s) WHERE c.embedding IS NULL }
+    OR EXISTS { MATCH (e:Excerpt)-[:FROM]->(s) WHERE e.embedding IS NULL }
+    OR EXISTS {
+        MATCH (s)<-[:FROM]-(:Excerpt)<-[:EVIDENCED_BY]-(:Claim)-[:SUBJECT|OBJECT]->(n)
+        WHERE n.embedding IS NULL AND any(label IN labels(n) WHERE label IN $labels)
+    } AS unfinished
+"""
+
+
+def source_unfinished(tx: ManagedTransaction, doc: ParsedDocument, labels: Sequence[str]) -> bool:
+    """True when this document is in the graph but its cases, excerpts or the items its claims name
+    (nodes of the embedded `labels`) still lack an embedding: an ingest that wrote the document was
+    stopped before its last step (kill -9 between the document's transaction and the embeddings)."""
+    row = tx.run(_UNFINISHED, id=source_id_for(doc), labels=list(labels)).single()
+    return bool(row and row["unfinished"])

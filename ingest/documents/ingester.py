@@ -6,7 +6,8 @@ once (from the on-disk vector store when it has them), each excerpt, search unit
 once, and a text that is all three not again). Per document:
 
 1. parse the file (`DocumentPipeline`); a file that cannot be read raises before any write;
-2. if its content is already in the graph, write nothing (no extraction either);
+2. if its content is already in the graph, write nothing (no extraction either), but note whether
+   its nodes still lack embeddings (an earlier ingest of it was killed before step 6);
 3. plan its search units (`search.units.plan_units`) and encode the excerpt and unit texts in
    large length-sorted batches through the cache;
 4. extract suggested findings and links (its sentences are mostly cache hits by now);
@@ -14,8 +15,10 @@ once, and a text that is all three not again). Per document:
    transaction;
 6. `finish()`, when something was written: embed Case/Barrier/Enabler/Approach/Innovation
    nodes (and any excerpt or unit) still without an embedding (`search/units.refresh`).
-   An unchanged document changes nothing, not even embeddings; nodes left unembedded by an
-   interrupted step 6 are filled by the next ingest that writes, or by `embed_missing` alone.
+   An unchanged document changes nothing, not even embeddings, unless its own cases, excerpts or
+   claimed items still lack one (step 6 was interrupted: kill -9, power cut): then step 6 runs,
+   so ingesting it again completes it (tests/test_ingest_kill.py). Other nodes left unembedded
+   are filled by the next ingest that writes, or by `embed_missing` alone.
 
 `ingest_many` overlaps step 5 of one document with steps 1-4 of the next (one writer thread),
 so graph writes hide behind encoding. `timings` accumulates seconds per phase (read, clean,
@@ -39,12 +42,14 @@ from spreadgraph.graph.documents import (
     save_document,
     source_exists,
     source_id_for,
+    source_unfinished,
     write_document,
 )
 from spreadgraph.ingest.documents.parsing import DocumentPipeline, parse_document
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, VectorCache
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Extraction
+from spreadgraph.schema.model import embedded_labels
 from spreadgraph.search.embedder import Embedder, configured_embedder
 from spreadgraph.search.units import ExcerptText, plan_units, refresh, write_units
 
@@ -66,13 +71,15 @@ class IngestProgress:
 class Prepared:
     """A parsed document with its extraction, search units and vectors, ready for the writer.
 
-    `vectors` maps every excerpt and unit text to its unit vector.
+    `vectors` maps every excerpt and unit text to its unit vector. `unfinished`: the document is
+    already in the graph, but an earlier ingest of it stopped before step 6.
     """
 
     doc: ParsedDocument
     extraction: Extraction | None
     vectors: dict[str, list[float]]
     units: list[ExcerptText] = field(default_factory=list)
+    unfinished: bool = False
 
 
 def unit_excerpts(doc: ParsedDocument) -> list[ExcerptText]:
@@ -117,8 +124,9 @@ class DocumentIngester:
         progress.found("excerpts", len(doc.excerpts))
         began = time.perf_counter()
         if read_tx(lambda tx: source_exists(tx, doc), driver=driver):
+            unfinished = read_tx(lambda tx: source_unfinished(tx, doc, embedded_labels()), driver=driver)
             self._time("graph_check", began)
-            return Prepared(doc, None, {})
+            return Prepared(doc, None, {}, unfinished=unfinished)
         began = self._time("graph_check", began)
         units = unit_excerpts(doc)
         unit_texts = [u.text for u in plan_units(units)[0]]
@@ -187,8 +195,9 @@ class DocumentIngester:
         self, path: Path, *, driver: Driver | None = None, progress: IngestProgress | None = None
     ) -> DocumentWrite:
         """Ingest one document completely (steps 1-6)."""
-        result = self.write(self.prepare(path, driver=driver, progress=progress), driver=driver)
-        if result.action != "unchanged":
+        prepared = self.prepare(path, driver=driver, progress=progress)
+        result = self.write(prepared, driver=driver)
+        if result.action != "unchanged" or prepared.unfinished:
             self.finish(driver=driver)
         if progress:
             progress.advance("documents", 1)
@@ -221,6 +230,7 @@ class DocumentIngester:
                     progress.advance("documents", 1)
                     yield path, prepared
                     continue
+                wrote |= prepared.unfinished
                 pending = (path, writer.submit(self.write, prepared, driver=driver))
             if pending:
                 done = self._collect(pending, progress)
