@@ -85,8 +85,9 @@ def apply_passages(results: Sequence[SearchResult], found: dict[str, dict[str, A
             continue
         r.text = " ".join(row["texts"])
         if r.source.start is not None and row["start"] is not None:
-            r.source.start = min(r.source.start, row["start"])
-            r.source.end = max(r.source.end or 0, row["end"])
+            start, end = r.source.translate(row["start"], row["end"])
+            r.source.start = min(r.source.start, start)
+            r.source.end = max(r.source.end or 0, end)
 
 
 def expand_passages(driver: Driver | None, results: Sequence[SearchResult]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 
 class CaseRef(BaseModel):
@@ -30,6 +30,18 @@ class SourceRef(BaseModel):
     start: int | None = Field(None, description="evidence span start in the source text")
     end: int | None = None
     field: str | None = Field(None, description="template field of the quote, for template sources")
+    # A coded quote shown as the report it quotes: its own windows' offsets (in the export's text)
+    # move by `_shift` into the report, inside the quote's span `_bounds` (search/passages.py).
+    _shift: int = PrivateAttr(0)
+    _bounds: tuple[int, int] | None = PrivateAttr(None)
+
+    def translate(self, start: int, end: int) -> tuple[int, int]:
+        """A span of the text this evidence was read from, as a span of this source."""
+        start, end = start + self._shift, end + self._shift
+        if self._bounds is not None:
+            lo, hi = self._bounds
+            start, end = min(max(start, lo), hi), min(max(end, lo), hi)
+        return start, end
 
 
 class Evidence(BaseModel):
@@ -130,8 +142,8 @@ def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:
             field=row.get("field"),
         )
     also_in: list[SourceRef] = []
-    if source is not None and row.get("quoted"):
-        source, also_in = quoted_source(row["quoted"]), [source]
+    if source is not None and row.get("quoted") and row.get("start") is not None:
+        source, also_in = quoted_source(row["quoted"], (row["start"], row["end"])), [source]
     return SearchResult(
         also_in=also_in,
         kind=kind,
@@ -147,11 +159,11 @@ def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:
     )
 
 
-def quoted_source(quoted: dict[str, Any]) -> SourceRef:
-    """The report a coded quote quotes (graph/quote_links.py), with the window's span in it (kept
-    inside the quote's span should the two copies' spacing differ)."""
-    lo, hi = quoted["quote_start"], quoted["quote_end"]
-    return SourceRef(
+def quoted_source(quoted: dict[str, Any], window: tuple[int, int]) -> SourceRef:
+    """The report a coded quote quotes (graph/quote_links.py), with the `window` (its span in the
+    export's text) moved into the report, inside the quote's span there should the two copies'
+    spacing differ."""
+    source = SourceRef(
         id=quoted["id"],
         title=quoted["title"],
         file_name=quoted["file_name"],
@@ -159,9 +171,11 @@ def quoted_source(quoted: dict[str, Any]) -> SourceRef:
         source_type=quoted["source_type"],
         year=quoted["year"],
         excerpt_id=quoted["excerpt_id"],
-        start=min(max(quoted["start"], lo), hi),
-        end=min(max(quoted["end"], lo), hi),
     )
+    source._bounds = (quoted["quote_start"], quoted["quote_end"])
+    source._shift = quoted["start"] - window[0]
+    source.start, source.end = source.translate(*window)
+    return source
 
 
 def fill_results(results: list[SearchResult], kind: str, rows: list[dict[str, Any]]) -> None:

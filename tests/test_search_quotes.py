@@ -177,3 +177,35 @@ def test_a_linked_coded_quote_is_shown_as_the_reports_passage(graph: Driver, tmp
     assert coded.source.file_name == "ward-review.txt" and coded.source.kind == "document"
     assert REPORT[coded.source.start : coded.source.end] in QUOTED and coded.source.excerpt_id
     assert [s.file_name for s in coded.also_in] == ["ward-codes.csv"]
+
+
+def test_a_merged_passage_of_a_linked_quote_keeps_its_span_inside_the_quote(
+    graph: Driver, tmp_path: Path
+) -> None:
+    longer = f"{QUOTED} Managers noticed it first on the incident dashboard."
+    (tmp_path / "ward-review.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "ward-codes.csv").write_text(
+        "source,case,speaker_role,codes,quote\n"
+        'ward-review.txt,,Porter,"barrier:rota gaps","The rota never had slack for it."\n'
+        f'ward-review.txt,,Matron,"approach:peer learning","{longer}"\n',
+        encoding="utf-8",
+    )
+    for name in ("ward-review.txt", "ward-codes.csv"):
+        ingest_document(tmp_path / name, driver=graph, extract=False)
+    encoder = WordVectors()
+    index_sentences(graph)
+    embed_missing(graph, encoder)
+    ids = [
+        r["id"]
+        for r in graph.execute_query(
+            "MATCH (u:Sentence)-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(:Source {kind: 'coded_export'}) "
+            "WHERE e.text STARTS WITH 'When' RETURN u.id AS id ORDER BY u.start"
+        ).records
+    ]
+    assert len(ids) == 2
+    shown = SearchResult(kind="excerpt", id=ids[0], score=1.0, merged=[ids[1]])
+    Searcher(graph, embedder=encoder).hydrate([shown], encoder.encode(["hoist"])[0], SearchFilters())
+    start = REPORT.index(QUOTED)
+    assert shown.source.file_name == "ward-review.txt"
+    assert (shown.source.start, shown.source.end) == (start, start + len(longer))
+    assert REPORT[shown.source.start : shown.source.end] == longer
