@@ -60,9 +60,10 @@ MATCH (c:Case)-[:DESCRIBED_IN]->(:Source {id: $source})
 WHERE c.id STARTS WITH 'case:doc:'
 RETURN c.id AS id, c.title AS title, coalesce(c.aliases, []) AS aliases, c.case_kind AS kind
 """
-_TEMPLATE = """
-MATCH (c:Case {id: $id})-[:HAS_REVISION]->(r:Revision {number: c.revision})
-RETURN r.template AS template,
+_TEMPLATES = """
+UNWIND $ids AS case_id
+MATCH (c:Case {id: case_id})-[:HAS_REVISION]->(r:Revision {number: c.revision})
+RETURN c.id AS id, r.template AS template,
        [(c)-[:DESCRIBED_IN]->(s:Source {source_type: 'cited'}) | s {.id, .title, .url}] AS cited
 """
 _CITING_TEMPLATES = """
@@ -77,7 +78,8 @@ RETURN DISTINCT c.id AS id, c.title AS title, coalesce(c.aliases, []) AS aliases
        [(c)-[:HAS_EXCERPT]->(e:Excerpt) WHERE e.section IS NOT NULL | e.section] AS files
 """
 _UNLINK = """
-MATCH (c:Case {id: $id})
+UNWIND $ids AS case_id
+MATCH (c:Case {id: case_id})
 OPTIONAL MATCH (c)-[l:SAME_AS {method: $method}]->()
 DELETE l
 WITH DISTINCT c
@@ -209,6 +211,8 @@ def _link(
     by_file = {d["file_name"]: d for d in docs}
     cases: dict[str, list[dict[str, Any]]] = {}
     rows = []
+    if describing:
+        tx.run(_UNLINK, ids=[d.id for d in describing], method=METHOD)
     for d in describing:
         found = []
         for citation, url in d.citations:
@@ -216,7 +220,6 @@ def _link(
             if hit:
                 found.append((hit[0], hit[1], citation))
         found += [(by_file[f], 1.0, f) for f in dict.fromkeys(d.files) if f in by_file]
-        tx.run(_UNLINK, id=d.id, method=METHOD)
         for doc, _, citation in found:
             if doc["id"] not in cases:
                 cases[doc["id"]] = [r.data() for r in tx.run(_DOC_CASES, source=doc["id"])]
@@ -242,17 +245,31 @@ def _documents(tx: ManagedTransaction) -> list[dict[str, Any]]:
 
 def link_template_case(tx: ManagedTransaction, case_id: str) -> list[dict[str, Any]]:
     """Link a template case to the documents it cites and to their matching cases."""
-    row = tx.run(_TEMPLATE, id=case_id).single()
-    if row is None:
-        return []
-    data = json.loads(row["template"] or "{}")
-    describing = Describing(
-        case_id,
-        template_names(data),
-        [(s["title"], s.get("url")) for s in row["cited"] if s.get("title")],
-        title=data.get("title") or "",
-    )
-    return _link(tx, [describing], _documents(tx))
+    return link_template_cases(tx, [case_id])
+
+
+Cited = dict[str, tuple[str, str | None]]  # cited Source id -> (title, url)
+
+
+def link_template_cases(
+    tx: ManagedTransaction, case_ids: list[str], cited_as: dict[str, Cited] | None = None
+) -> list[dict[str, Any]]:
+    """`link_template_case` for many cases at once. `cited_as` gives, per case, the title and url
+    its cited Sources had right after that case was written (a later case may change a url)."""
+    describing = []
+    for row in tx.run(_TEMPLATES, ids=case_ids):
+        data = json.loads(row["template"] or "{}")
+        known = (cited_as or {}).get(row["id"], {})
+        cited = [known.get(s["id"], (s["title"], s.get("url"))) for s in row["cited"]]
+        describing.append(
+            Describing(
+                row["id"],
+                template_names(data),
+                [(title, url) for title, url in cited if title],
+                title=data.get("title") or "",
+            )
+        )
+    return _link(tx, describing, _documents(tx)) if describing else []
 
 
 def _coded(tx: ManagedTransaction, source: str | None, file: str | None) -> list[Describing]:

@@ -70,16 +70,10 @@ def item_id(label: str, name: str) -> str:
     return f"{label.lower()}:{slug}"
 
 
-def resolve_items(
-    tx: ManagedTransaction, label: str, items: list[ItemName]
-) -> tuple[dict[str, str], list[str]]:
-    """Map each item's field path to a node id (merging the nodes); also return similarity notes."""
-    known: dict[str, str] = {}
-    display: dict[str, str] = {}
-    for row in tx.run(_EXISTING[label]):
-        display[row["id"]] = row["name"]
-        for name in (row["name"], *row["aliases"]):
-            known.setdefault(normalise(name), row["id"])
+def _resolve(
+    label: str, items: list[ItemName], known: dict[str, str], display: dict[str, str]
+) -> tuple[dict[str, str], list[str], list[dict]]:
+    """Resolve items against `known` (normalised name -> id, updated in place): ids, notes, MERGE rows."""
     ids: dict[str, str] = {}
     notes: list[str] = []
     rows = []
@@ -108,9 +102,67 @@ def resolve_items(
                 "concept": item.concept,
             }
         )
+    return ids, notes, rows
+
+
+def _known(nodes: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
+    known: dict[str, str] = {}
+    for node, (name, aliases) in nodes.items():
+        for text in (name, *aliases):
+            known.setdefault(normalise(text), node)
+    return known
+
+
+def resolve_items(
+    tx: ManagedTransaction, label: str, items: list[ItemName]
+) -> tuple[dict[str, str], list[str]]:
+    """Map each item's field path to a node id (merging the nodes); also return similarity notes."""
+    nodes = {row["id"]: (row["name"], row["aliases"]) for row in tx.run(_EXISTING[label])}
+    display = {node: name for node, (name, _) in nodes.items()}
+    ids, notes, rows = _resolve(label, items, _known(nodes), display)
     if rows:
         tx.run(_MERGE[label], rows=rows)
     return ids, notes
+
+
+class ItemResolver:
+    """`resolve_items` for many cases in one transaction: reads each label's items once, resolves
+    in memory case after case (tracking the names and aliases the MERGEs would store), and writes
+    every MERGE row, in order, with one statement per label (`merge`)."""
+
+    def __init__(self, tx: ManagedTransaction, labels: tuple[str, ...] = SHARED_LABELS) -> None:
+        self.nodes: dict[str, dict[str, tuple[str, list[str]]]] = {}
+        self.known: dict[str, dict[str, str]] = {}
+        self.rows: dict[str, list[dict]] = {label: [] for label in labels}
+        for label in labels:
+            self.nodes[label] = {r["id"]: (r["name"], list(r["aliases"])) for r in tx.run(_EXISTING[label])}
+            self.known[label] = _known(self.nodes[label])
+
+    def resolve(self, label: str, items: list[ItemName]) -> tuple[dict[str, str], list[str]]:
+        """As `resolve_items` would answer now, without writing (see `merge`)."""
+        nodes = self.nodes[label]
+        display = {node: name for node, (name, _) in nodes.items()}
+        ids, notes, rows = _resolve(label, items, dict(self.known[label]), display)
+        stale = False
+        for row in rows:  # what the MERGE will store: a new node's name, then any new aliases
+            if row["id"] not in nodes:
+                nodes[row["id"]] = (row["name"], [])
+                self.known[label].setdefault(normalise(row["name"]), row["id"])
+            name, stored = nodes[row["id"]]
+            added = [a for a in row["aliases"] if a not in stored and a.lower() != name.lower()]
+            stored += added
+            stale = stale or bool(added)
+        if stale:  # an older node's new alias may win a name it now shares with a newer node
+            self.known[label] = _known(nodes)
+        self.rows[label] += rows
+        return ids, notes
+
+    def merge(self, tx: ManagedTransaction) -> None:
+        """Write the resolved items: one UNWIND per label, rows in resolution order."""
+        for label, rows in self.rows.items():
+            if rows:
+                tx.run(_MERGE[label], rows=rows)
+            rows.clear()
 
 
 # Look the items up label by label, so each lookup is a seek on that label's id constraint

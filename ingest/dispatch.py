@@ -1,11 +1,12 @@
 """Which ingester handles a path: a small registry so document readers can register later.
 
-Built in: case templates (.yaml/.yml/.json) and documents (.txt/.md/.pdf/.docx and coded-excerpt
-.csv/.json exports). Each kind registers a `claims(path)` test and an `ingest(path)` function
-returning a one-line summary; a kind may also register `ingest_batch(paths, progress)`, which
-yields `(path, summary or error)` in order and may overlap work across files (documents do:
-one is written while the next is parsed and encoded). `expand()` turns files and folders into
-the files some kind claims, in order.
+Built in: case templates (.yaml/.yml/.json, written many per transaction) and documents
+(.txt/.md/.pdf/.docx and coded-excerpt .csv/.json exports). Each kind registers a `claims(path)`
+test and an `ingest(path)` function returning a one-line summary; a kind may also register
+`ingest_batch(paths, progress)`, which yields `(path, summary or error)` in order and may overlap
+work across files (documents do: one is written while the next is parsed and encoded) or share
+transactions between files (templates do). `expand()` turns files and folders into the files some
+kind claims, in order.
 """
 
 from __future__ import annotations
@@ -136,16 +137,52 @@ def _template_ingest(path: Path) -> str:
 
     result = ingest_file(path)
     if result.action != "unchanged":
-        for label, groups in consolidate().items():
-            result.notes += [f"merged {label.lower()} {', '.join(gone)} into {keep}" for keep, gone in groups]
+        result.notes += _merge_notes()
+    return _template_summary(path, result)
+
+
+def _merge_notes() -> list[str]:
+    return [
+        f"merged {label.lower()} {', '.join(gone)} into {keep}"
+        for label, groups in consolidate().items()
+        for keep, gone in groups
+    ]
+
+
+def _template_summary(path: Path, result: Any) -> str:
     text = f"{path}: {result.action} {result.case_id} (revision {result.revision})"
     if result.changes:
         text += f"; changed: {', '.join(result.changes[:8])}" + (" ..." if len(result.changes) > 8 else "")
     return "\n".join([text, *(f"  note: {n}" for n in result.notes)])
 
 
+def _template_batch(
+    paths: list[Path], progress: IngestProgress | None = None
+) -> Iterator[tuple[Path, str | Exception]]:
+    """Templates in batches (ingest/templates/bulk.py), each file all or nothing; near-duplicate
+    items are folded once at the end (the notes go with the last file written)."""
+    from spreadgraph.ingest.templates.bulk import BulkIngest
+
+    bulk = BulkIngest(progress=progress)
+    wrote = False
+    last: tuple[Path, Any] | None = None
+    for path, result in bulk.run(paths):
+        if isinstance(result, Exception):
+            yield path, result
+            continue
+        wrote = wrote or result.action != "unchanged"
+        if last is not None:
+            yield last[0], _template_summary(*last)
+        last = (path, result)
+    if last is not None:
+        if wrote:
+            last[1].notes += _merge_notes()
+        last[1].notes += [split.render() for split in bulk.splits]
+        yield last[0], _template_summary(*last)
+
+
 def _builtin() -> None:
     if not any(k.name == "template" for k in _KINDS):
-        _KINDS.insert(0, Kind("template", _template_claims, _template_ingest))
+        _KINDS.insert(0, Kind("template", _template_claims, _template_ingest, _template_batch))
     if not any(k.name == "document" for k in _KINDS):
         _KINDS.insert(1, Kind("document", _document_claims, _document_ingest, _document_batch))

@@ -23,6 +23,7 @@ _Y = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null")}
 _SAFE_EXPLICIT = _PLAIN_TAGS | {_Y + "map", _Y + "seq", _Y + "timestamp"}
 _scalars = SafeConstructor()
+_FAST = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
 
 
 @dataclass
@@ -84,11 +85,11 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_Y) :] if tag.startswith(_Y) else tag
 
 
-def _scan(text: str) -> None:
+def _scan(text: str, loader: type = yaml.SafeLoader) -> None:
     """Stream the YAML events: reject syntax errors, deep nesting, aliases and unsafe tags."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader):
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise _fail("anchors and aliases (&name, *name) are not allowed in templates", line)
@@ -150,17 +151,31 @@ def _node_value(node: Node, path: str, lines: dict[str, int], problems: list[Pro
     return None
 
 
+def _fast_compose(text: str) -> Node | None:
+    """The same scan and node tree through libyaml (about ten times faster), or None when libyaml is
+    missing or finds any problem: the pure-Python parser then says what is wrong, in its words."""
+    if _FAST is None:
+        return None
+    try:
+        _scan(text, _FAST)
+        return yaml.compose(text, Loader=_FAST)
+    except (TemplateInvalid, yaml.YAMLError):
+        return None
+
+
 def load_text(text: str) -> Loaded:
     """Parse template text into data plus a field-path -> line map (TemplateInvalid on failure)."""
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         raise _fail("the template is empty")
-    _scan(text)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:  # pragma: no cover - _scan has already parsed it
-        raise _fail(f"this is not valid YAML: {exc}") from None
+    root = _fast_compose(text)
+    if root is None:
+        _scan(text)
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:  # pragma: no cover - _scan has already parsed it
+            raise _fail(f"this is not valid YAML: {exc}") from None
     if root is None:
         raise _fail("the template is empty")
     if not isinstance(root, MappingNode):

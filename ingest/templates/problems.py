@@ -44,3 +44,11 @@ class TemplateInvalid(SpreadgraphError):
         body = super().as_dict()
         body["error"]["problems"] = [p.as_dict() for p in self.problems]  # type: ignore[index]
         return body
+
+
+class TemplateWriteFailed(SpreadgraphError):
+    """A valid template the database refused (in bulk ingest, after its batch was split down to
+    this file alone); nothing of it was written, the other files were."""
+
+    status = 422
+    code = "template_write_failed"

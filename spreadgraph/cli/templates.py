@@ -104,11 +104,13 @@ def ingest(
         True, "--embed/--no-embed", help="After templates, embed nodes lacking one (documents always embed)."
     ),
 ) -> None:
-    """Ingest templates and documents, one transaction per case or document (exit 1 if any fail).
+    """Ingest templates and documents (exit 1 if any fail).
 
-    Documents are parsed, their findings extracted as suggested claims and their excerpts
-    embedded; a file that fails writes nothing. A progress bar shows documents, sections and
-    excerpts.
+    Templates are written up to 250 per transaction, each file all or nothing: an invalid file is
+    reported and skipped, and a batch the database refuses is halved until the refused file is
+    alone (reported) and the others are written. Documents are parsed, their findings extracted
+    as suggested claims and their excerpts embedded; a file that fails writes nothing. A progress
+    bar shows documents, sections and excerpts.
     """
     files = expand(paths)
     groups: dict[str, tuple[Kind, list[Path]]] = {}
