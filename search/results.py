@@ -161,19 +161,10 @@ def result_from_row(kind: str, row: dict[str, Any]) -> SearchResult:
 
 def quoted_source(quoted: dict[str, Any], window: tuple[int, int]) -> SourceRef:
     """The report a coded quote quotes (graph/quote_links.py), with the `window` (its span in the
-    export's text) moved into the report, inside the quote's span there should the two copies'
-    spacing differ."""
-    source = SourceRef(
-        id=quoted["id"],
-        title=quoted["title"],
-        file_name=quoted["file_name"],
-        kind=quoted["kind"],
-        source_type=quoted["source_type"],
-        year=quoted["year"],
-        excerpt_id=quoted["excerpt_id"],
-    )
-    source._bounds = (quoted["quote_start"], quoted["quote_end"])
-    source._shift = quoted["start"] - window[0]
+    export's text) moved into the report by the quote's `shift`, inside the quote's span there
+    should the two copies' spacing differ."""
+    source = SourceRef.model_validate(quoted)  # the map's source fields; the rest is ignored
+    source._shift, source._bounds = quoted["shift"], (quoted["quote_start"], quoted["quote_end"])
     source.start, source.end = source.translate(*window)
     return source
 

@@ -130,8 +130,7 @@ RETURN u.id AS id, u.window AS text, u.window_start AS start, u.window_end AS en
        s.source_type AS source_type, s.year AS year,
        CASE WHEN q IS NULL THEN null ELSE {
          id: qs.id, title: qs.title, file_name: qs.file_name, kind: qs.kind, source_type: qs.source_type,
-         year: qs.year, start: q.start + u.window_start - e.start, end: q.start + u.window_end - e.start,
-         quote_start: q.start, quote_end: q.end,
+         year: qs.year, shift: q.start - e.start, quote_start: q.start, quote_end: q.end,
          excerpt_id: [(de:Excerpt)-[:FROM]->(qs) WHERE de.start <= q.start < de.end | de.id][0]
        } END AS quoted
 """
