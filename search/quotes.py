@@ -9,9 +9,11 @@ window when one of them is a document (the text as first written, with its span)
 source listed in `also_in`, and the barriers, enablers and approaches both copies evidence listed
 once (a person's confirmed code wins over a machine suggestion for the same item).
 
-Two windows are the same passage when at least `SHARED` of the shorter one's words appear in
-both in the same order (difflib's matching blocks over lower-cased word runs), and the shorter
-holds at least `MIN_WORDS` words, so that a stock phrase never joins two passages.
+Two windows of different sources are the same passage when at least `SHARED` of the shorter
+one's words appear in both in the same order (difflib's matching blocks over lower-cased word
+runs), and the shorter holds at least `MIN_WORDS` words, so that a stock phrase never joins two
+passages. Windows of one source are never folded: alike as they may be (a table's rows), they
+are different places in it.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def fold_quotes(results: Sequence[SearchResult]) -> list[SearchResult]:
     out: list[SearchResult] = []
     for r in results:
         words = _words(r.text) if r.kind == "excerpt" and r.source is not None else []
-        home = next((k for k, seen in kept if same_passage(words, seen)), None)
+        home = next((k for k, seen in kept if _copies(k, r) and same_passage(words, seen)), None)
         if home is not None:
             _absorb(home, r)
             continue
@@ -85,3 +87,14 @@ def fold_quotes(results: Sequence[SearchResult]) -> list[SearchResult]:
         if words:
             kept.append((r, words))
     return out
+
+
+def _copies(a: SearchResult, b: SearchResult) -> bool:
+    """Two results read from different sources (a linked quote counts as its export, which it
+    lists in `also_in`): windows of one source are never folded, however alike (a table's rows,
+    a repeated sentence), since they are different places in it."""
+    return _read_from(a) != _read_from(b)
+
+
+def _read_from(r: SearchResult) -> set[str]:
+    return {s.id for s in [r.source, *r.also_in] if s is not None}
