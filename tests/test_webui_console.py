@@ -203,3 +203,16 @@ def test_schema_page_comes_from_the_live_database(client: TestClient) -> None:
     assert any(i["name"] == "case_fulltext" for i in data["indexes"])
     html = client.get("/schema").text
     assert "case_fulltext" in html and "<code>EVIDENCED_BY</code>" in html
+
+
+def test_schema_page_is_reused_until_a_write_is_committed(client: TestClient, migrated: Driver) -> None:
+    def case_count() -> int:
+        return {row["name"]: row["count"] for row in client.get("/schema.json").json()["labels"]}["Case"]
+
+    before = case_count()
+    assert case_count() == before  # the second read is the cached page
+    migrated.execute_query("CREATE (:Case {id: 'case:schema-cache-probe', status: 'pending'})")
+    try:
+        assert case_count() == before + 1  # a committed write makes the page current again
+    finally:
+        migrated.execute_query("MATCH (c:Case {id: 'case:schema-cache-probe'}) DELETE c")

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from spreadgraph.graph import pages as queries
 from spreadgraph.graph.guard import run_read_only
+from spreadgraph.graph.versioned_cache import VersionedCache, graph_version
 from spreadgraph.schema.model import NODE_TYPES, REL_TYPES
 from spreadgraph.webui.canned import CannedQuery, canned_queries
 from spreadgraph.webui.deps import ConsoleAccess, CsrfChecked, DriverDep, SettingsDep
@@ -148,7 +149,19 @@ async def console_form(request: Request, driver: DriverDep, settings: SettingsDe
     return await _console(request, driver, settings, text, values, name)
 
 
+#: The live schema costs one count statement per label and relationship type (p50 1.5 s under the
+#: 8-client load of bench/load.py, the slowest page); it is reused while no write has been
+#: committed (graph/versioned_cache.py), for at most this many seconds.
+SCHEMA_TTL = 60.0
+_schema_cache = VersionedCache(SCHEMA_TTL, size=4)
+
+
 def schema_data(driver) -> SchemaPage:
+    """The live schema with each label's and type's documentation, reused while the graph is unchanged."""
+    return _schema_cache.get(id(driver), graph_version(driver), lambda: _live_schema(driver))
+
+
+def _live_schema(driver) -> SchemaPage:
     live = queries.live_schema(driver)
     node_docs = {n.label: n.doc for n in NODE_TYPES}
     rel_docs: dict[str, str] = {}
