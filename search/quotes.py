@@ -74,27 +74,27 @@ def _absorb(home: SearchResult, other: SearchResult) -> None:
 
 
 def fold_quotes(results: Sequence[SearchResult]) -> list[SearchResult]:
-    """`results` (hydrated, best first) with each passage quoted by two sources shown once."""
-    kept: list[tuple[SearchResult, list[str]]] = []
+    """`results` (hydrated, best first) with each passage quoted by two sources shown once.
+
+    Only copies read from different sources fold (a linked quote was read from its export, which
+    it lists in `also_in`): windows of one source are never folded, however alike (a table's rows,
+    a repeated sentence), since they are different places in it."""
+    kept: list[tuple[SearchResult, list[str], set[str]]] = []
     out: list[SearchResult] = []
     for r in results:
         words = _words(r.text) if r.kind == "excerpt" and r.source is not None else []
-        home = next((k for k, seen in kept if _copies(k, r) and same_passage(words, seen)), None)
+        origin = _read_from(r)
+        home = next((k for k, seen, read in kept if origin not in read and same_passage(words, seen)), None)
         if home is not None:
             _absorb(home, r)
+            next(read for k, _, read in kept if k is home).add(origin)
             continue
         out.append(r)
         if words:
-            kept.append((r, words))
+            kept.append((r, words, {origin}))
     return out
 
 
-def _copies(a: SearchResult, b: SearchResult) -> bool:
-    """Two results read from different sources (a linked quote counts as its export, which it
-    lists in `also_in`): windows of one source are never folded, however alike (a table's rows,
-    a repeated sentence), since they are different places in it."""
-    return _read_from(a) != _read_from(b)
-
-
-def _read_from(r: SearchResult) -> set[str]:
-    return {s.id for s in [r.source, *r.also_in] if s is not None}
+def _read_from(r: SearchResult) -> str:
+    """The source a result's window was read from: a linked quote's export, else its source."""
+    return r.also_in[0].id if r.also_in else r.source.id if r.source else ""

@@ -209,3 +209,17 @@ def test_a_merged_passage_of_a_linked_quote_keeps_its_span_inside_the_quote(
     assert shown.source.file_name == "ward-review.txt"
     assert (shown.source.start, shown.source.end) == (start, start + len(longer))
     assert REPORT[shown.source.start : shown.source.end] == longer
+
+
+def test_alike_windows_of_one_source_are_different_places_and_stay() -> None:
+    rows = [
+        _result(
+            f"u{i}", "report.txt", "document", f"Region N{i} adopted the new checklist in its first year.", []
+        )
+        for i in range(3)
+    ]
+    assert [r.id for r in fold_quotes(rows)] == ["u0", "u1", "u2"]
+    # a copy from another source folds into the first, and still no window of the report does
+    export = _result("x", "export.csv", "coded_export", rows[0].text, [])
+    assert [r.id for r in fold_quotes([*rows, export])] == ["u0", "u1", "u2"]
+    assert [s.id for s in rows[0].also_in] == ["export.csv"] and not rows[1].also_in
