@@ -84,10 +84,10 @@ def fold_quotes(results: Sequence[SearchResult]) -> list[SearchResult]:
     for r in results:
         words = _words(r.text) if r.kind == "excerpt" and r.source is not None else []
         origin = _read_from(r)
-        home = next((k for k, seen, read in kept if origin not in read and same_passage(words, seen)), None)
-        if home is not None:
-            _absorb(home, r)
-            next(read for k, _, read in kept if k is home).add(origin)
+        entry = next((e for e in kept if origin not in e[2] and same_passage(words, e[1])), None)
+        if entry is not None:
+            _absorb(entry[0], r)
+            entry[2].add(origin)
             continue
         out.append(r)
         if words:

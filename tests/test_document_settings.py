@@ -31,6 +31,12 @@ def _report(setting_words: str, times: int) -> str:
     )
 
 
+def _ingest(graph: Driver, path: Path, setting_words: str, times: int) -> None:
+    """Write this version of the report to `path` and ingest it without the model."""
+    path.write_text(_report(setting_words, times), encoding="utf-8")
+    ingest_document(path, driver=graph, extract=False)
+
+
 def test_settings_are_counted_by_their_own_words_most_mentioned_first() -> None:
     found = settings_in(
         ["Two GP practices and a care home joined.", "The GP surgeries and general practice staff."]
@@ -45,8 +51,7 @@ def test_a_document_case_gets_its_setting_with_the_first_mention_as_evidence(
     graph: Driver, tmp_path: Path
 ) -> None:
     path = tmp_path / "reminders.md"
-    path.write_text(_report("GP practices", 4), encoding="utf-8")
-    ingest_document(path, driver=graph, extract=False)
+    _ingest(graph, path, "GP practices", 4)
     rows = read(SETTINGS)
     assert [(r["setting"], r["mentions"], r["mention"]) for r in rows] == [
         ("primary care", 4, "GP practices")
@@ -61,21 +66,17 @@ def test_a_new_version_changes_the_setting_and_too_few_mentions_give_none(
     graph: Driver, tmp_path: Path
 ) -> None:
     path = tmp_path / "reminders.md"
-    path.write_text(_report("GP practices", 4), encoding="utf-8")
-    ingest_document(path, driver=graph, extract=False)
-    path.write_text(_report("care homes", 5), encoding="utf-8")
-    ingest_document(path, driver=graph, extract=False)
+    _ingest(graph, path, "GP practices", 4)
+    _ingest(graph, path, "care homes", 5)
     assert [(r["setting"], r["mentions"]) for r in read(SETTINGS)] == [("care homes", 5)]
 
-    path.write_text(_report("care homes", 1), encoding="utf-8")
-    ingest_document(path, driver=graph, extract=False)
+    _ingest(graph, path, "care homes", 1)
     assert read(SETTINGS) == []  # one mention is not enough to say where it happened
 
 
 def test_the_case_page_says_the_setting_was_read_from_the_text(graph: Driver, tmp_path: Path) -> None:
     path = tmp_path / "reminders.md"
-    path.write_text(_report("GP practices", 4), encoding="utf-8")
-    ingest_document(path, driver=graph, extract=False)
+    _ingest(graph, path, "GP practices", 4)
     case = read("MATCH (c:Case)-[:IN_CONTEXT]->(:Context) RETURN c.id AS id")[0]["id"]
     with TestClient(create_app()) as client:
         page = client.get(f"/cases/{case}")
