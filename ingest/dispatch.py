@@ -166,19 +166,26 @@ def _template_batch(
     bulk = BulkIngest(progress=progress)
     wrote = False
     last: tuple[Path, Any] | None = None
+    after: list[tuple[Path, Exception]] = []  # refusals after the last file written, kept in order
     for path, result in bulk.run(paths):
         if isinstance(result, Exception):
-            yield path, result
+            if last is None:
+                yield path, result
+            else:
+                after.append((path, result))
             continue
         wrote = wrote or result.action != "unchanged"
         if last is not None:
             yield last[0], _template_summary(*last)
+            yield from after
+            after = []
         last = (path, result)
     if last is not None:
         if wrote:
             last[1].notes += _merge_notes()
         last[1].notes += [split.render() for split in bulk.splits]
         yield last[0], _template_summary(*last)
+    yield from after
 
 
 def _builtin() -> None:
