@@ -2,8 +2,9 @@
 
 The same barrier named in two templates must be one node. A name resolves, in order, to the
 node whose normalised name or alias equals the normalised name (case, spacing and '&' do not
-matter) or one of the template's aliases; otherwise a new node is made whose id comes from
-the normalised name. Near misses are returned as notes so a contributor can align names.
+matter) or one of the template's aliases (a node's own name before another node's alias, then
+the smaller id, so the answer never depends on storage order); otherwise a new node is made
+whose id comes from the normalised name. Near misses are returned as notes so a contributor can align names.
 An item named after a vocabulary concept (the extractor's resolved findings) carries the
 concept's variants as aliases, so a template naming it by a variant lands on the same node, and
 is linked `(item)-[:IS_CONCEPT]->(:Concept)` (the concept's codes are the item's codes).
@@ -106,10 +107,15 @@ def _resolve(
 
 
 def _known(nodes: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
+    """Normalised name or alias -> node id: every node's own name first, then the aliases, each
+    pass in id order, so a name shared by two nodes goes the same way whatever the storage order."""
     known: dict[str, str] = {}
-    for node, (name, aliases) in nodes.items():
-        for text in (name, *aliases):
-            known.setdefault(normalise(text), node)
+    order = sorted(nodes)
+    for node in order:
+        known.setdefault(normalise(nodes[node][0]), node)
+    for node in order:
+        for alias in nodes[node][1]:
+            known.setdefault(normalise(alias), node)
     return known
 
 
