@@ -29,13 +29,16 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 ## Local Neo4j + schema + demo cases (+ the shared corpus when ../shared is beside the clone),
-## the demo cases published (only those: other pending submissions stay pending), then the web UI on http://127.0.0.1:8000.
+## the demo cases published (only those: other pending submissions stay pending), the search
+## model fitted to the documents (`spreadgraph adapt`: minutes on the first run, then a check),
+## then the web UI on http://127.0.0.1:8000.
 run: install
 	$(SG) neo4j start
 	$(SG) init
 	$(SG) ingest examples/cases
 	@if [ -d ../shared/corpus ]; then $(SG) ingest ../shared/corpus; fi
 	$(SG) review publish $(DEMO_CASES) --reviewer "make run (demo data)"
+	$(SG) adapt
 	$(SG) serve --host 127.0.0.1 --port 8000
 
 ## Lint, then the whole test suite against a real Neo4j the tests start (and stop) themselves.

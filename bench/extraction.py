@@ -40,7 +40,7 @@ from spreadgraph.ingest.documents.parsing import DocumentPipeline
 from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
 from spreadgraph.schema.extraction_models import KINDS
-from spreadgraph.search.embedder import configured_embedder
+from spreadgraph.search.embedder import naming_embedder
 
 from bench.excerpt_eval import score_excerpts
 from bench.extraction_eval import (
@@ -498,7 +498,7 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="list missed gold quotes and names")
     args = parser.parse_args()
     started = time.perf_counter()
-    embedder = configured_embedder()
+    embedder = naming_embedder()
     extractor = CueEmbeddingExtractor(embedder)
     cache = VectorCache(embedder)
     t0 = time.perf_counter()

@@ -36,7 +36,7 @@ from spreadgraph.ingest.documents.readers import reader_for
 from spreadgraph.ingest.extraction import CueEmbeddingExtractor, VectorCache
 from spreadgraph.ingest.extraction.scoring import Weights, score_sentences, select
 from spreadgraph.schema.extraction_models import KINDS
-from spreadgraph.search.embedder import configured_embedder
+from spreadgraph.search.embedder import naming_embedder
 from spreadgraph.search.sentences import document_sentences
 
 from bench.extraction_eval import extraction_items, gold_items, score_spans
@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=SHARED / "eval" / "dev_extraction")
     parser.add_argument("--no-metric", action="store_true", help="span recall only (no item figures)")
     args = parser.parse_args()
-    embedder = configured_embedder()
+    embedder = naming_embedder()
     extractor = CueEmbeddingExtractor(embedder)
     cache = VectorCache(embedder)
     gold_docs = [g for f in sorted(args.gold.glob("*.json")) for g in json.loads(f.read_text())["documents"]]

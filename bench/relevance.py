@@ -474,7 +474,7 @@ def system_retrievers(
     if args.no_system:
         return []
     from fastapi.testclient import TestClient
-    from spreadgraph.search.embedder import Embedder
+    from spreadgraph.search.embedder import configured_embedder, search_model_name
     from spreadgraph.search.retrieval import Searcher
 
     from bench.system_graph import bench_graph, graph_summary
@@ -483,7 +483,9 @@ def system_retrievers(
     driver = stack.enter_context(bench_graph(args.graph_dir, args.corpus, log=_log, mode=args.graph_mode))
     if notes is not None:
         notes.append(f"graph ({args.graph_mode}): {graph_summary(driver)}")
-    embedder = Embedder(args.model)
+    embedder = configured_embedder()  # the model the graph's search vectors were made with
+    if notes is not None:
+        notes.append(f"search model: {search_model_name()} (the floor: {args.model})")
     searcher = Searcher(driver, embedder=embedder)
     fixed = Searcher(driver, embedder=embedder, lexical_weighting=False)
     from spreadgraph.webui.app import create_app

@@ -85,7 +85,7 @@ def run_cli(args: list[str], log_file: Path, log=print) -> None:
 
 
 def build_make_run(corpus: Path, home: Path, log=print) -> None:
-    """The `make run` ingest and publish steps, through the real command line."""
+    """The `make run` ingest, publish and adapt steps, through the real command line."""
     log_file = home / BUILD_LOG
     run_cli(["ingest", str(DEMO_CASES)], log_file, log)
     if corpus.is_dir():
@@ -93,6 +93,7 @@ def build_make_run(corpus: Path, home: Path, log=print) -> None:
     else:
         log(f"{corpus} is absent: demo cases only (as `make run` does without ../shared)")
     run_cli(["review", "publish", *demo_case_ids(), "--reviewer", MAKE_RUN_REVIEWER], log_file, log)
+    run_cli(["adapt"], log_file, log)
 
 
 def ingest_all(paths: list[Path], log=print, extract: bool = False) -> None:

@@ -18,7 +18,11 @@ from spreadgraph.errors import ConfigError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from spreadgraph.config import Settings
+
 PACKAGED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+#: The file `spreadgraph adapt` writes beside an adapted model (search/adaptation.py).
+ADAPTATION_METADATA = "adaptation.json"
 
 
 def model_path(name: str) -> Path:
@@ -47,7 +51,8 @@ def embedding_dimension(name: str) -> int:
         config = root / module.get("path", "") / "config.json"
         kind = module["type"].rsplit(".", 1)[-1]
         if kind == "Pooling" and config.exists():
-            dim = int(json.loads(config.read_text())["word_embedding_dimension"])
+            pooling = json.loads(config.read_text())  # sentence-transformers 5 writes `embedding_dimension`
+            dim = int(pooling.get("word_embedding_dimension", pooling.get("embedding_dimension", 0))) or dim
         elif kind == "Dense" and config.exists():
             dim = int(json.loads(config.read_text())["out_features"])
     if dim is None:
@@ -169,9 +174,33 @@ def embedder_for(name: str) -> Embedder:
     return Embedder(name)
 
 
+def adapted_folder(settings: Settings) -> Path:
+    """Where `spreadgraph adapt` saves the search model adapted to the repository's documents."""
+    return settings.data_dir / "models" / "search"
+
+
+def search_model_name() -> str:
+    """The model of every stored search vector and every query: `SPREADGRAPH_SEARCH_MODEL` when
+    set, else the adapted model when `spreadgraph adapt` has made one (search/adaptation.py),
+    else the base model (`SPREADGRAPH_EMBEDDING_MODEL`)."""
+    from spreadgraph.config import get_settings
+
+    settings = get_settings()
+    if settings.search_model:
+        return settings.search_model
+    folder = adapted_folder(settings)
+    return str(folder) if (folder / ADAPTATION_METADATA).exists() else settings.embedding_model
+
+
 def configured_embedder() -> Embedder:
-    """The embedder of the configured model (`SPREADGRAPH_EMBEDDING_MODEL`): the one factory that
-    search, ingest, the web app and the CLI use."""
+    """The search embedder (`search_model_name`): the one factory that search, the stored search
+    vectors of ingest, the web app and the CLI use."""
+    return embedder_for(search_model_name())
+
+
+def naming_embedder() -> Embedder:
+    """The base model (`SPREADGRAPH_EMBEDDING_MODEL`), which extraction's resolution thresholds
+    were calibrated on: concept and item naming never use the adapted search model."""
     from spreadgraph.config import get_settings
 
     return embedder_for(get_settings().embedding_model)

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         alias="SPREADGRAPH_EMBEDDING_MODEL",
         description="Sentence-transformers model: the packaged all-MiniLM-L6-v2 or a local path.",
     )
+    search_model: str | None = Field(
+        None,
+        alias="SPREADGRAPH_SEARCH_MODEL",
+        description="Model of the search vectors and queries (a local sentence-transformers folder). "
+        "Unset: the model `spreadgraph adapt` fitted to the documents (SPREADGRAPH_HOME/models/search) "
+        "when there is one, else SPREADGRAPH_EMBEDDING_MODEL. Extraction always uses the latter.",
+    )
     query_timeout: float = Field(
         10.0, alias="SPREADGRAPH_QUERY_TIMEOUT", description="Seconds a read-only query may run."
     )

@@ -50,7 +50,7 @@ from spreadgraph.ingest.extraction import CueEmbeddingExtractor, Extractor, Vect
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Extraction
 from spreadgraph.schema.model import embedded_labels
-from spreadgraph.search.embedder import Embedder, configured_embedder
+from spreadgraph.search.embedder import Embedder, configured_embedder, naming_embedder
 from spreadgraph.search.units import ExcerptText, plan_units, refresh, write_units
 
 ENCODE_BATCH = 256
@@ -103,7 +103,11 @@ class DocumentIngester:
     ) -> None:
         self.embedder = embedder or (cache.embedder if cache else configured_embedder())
         self.cache = cache or VectorCache(self.embedder)
-        self.extractor = extractor or CueEmbeddingExtractor(self.embedder)
+        # extraction's thresholds belong to the base model; search vectors use the search model
+        # (the same one unless `spreadgraph adapt` has fitted one to the documents)
+        naming = self.embedder if embedder is not None or cache is not None else naming_embedder()
+        self.naming_cache = self.cache if naming is self.embedder else VectorCache(naming)
+        self.extractor = extractor or CueEmbeddingExtractor(naming)
         self.timings: dict[str, float] = {}
         self.pipeline = DocumentPipeline(self.timings)
 
@@ -131,17 +135,22 @@ class DocumentIngester:
         units = unit_excerpts(doc)
         unit_texts = [u.text for u in plan_units(units)[0]]
         began = self._time("structure", began)
-        encoding = self.cache.seconds
+        encoding = self._encode_seconds()
         vectors = self.encode_texts(doc, unit_texts, progress)
         began = self._timed_encode("encode_texts", began, encoding)
-        encoding = self.cache.seconds
-        extraction = self.extractor.run(doc, self.cache)
+        encoding = self._encode_seconds()
+        extraction = self.extractor.run(doc, self.naming_cache)
         self._timed_encode("extraction", began, encoding)
         return Prepared(doc, extraction, vectors, units)
 
+    def _encode_seconds(self) -> float:
+        """Seconds spent in the models' encode so far (search and, when it differs, naming model)."""
+        naming = self.naming_cache.seconds if self.naming_cache is not self.cache else 0.0
+        return self.cache.seconds + naming
+
     def _timed_encode(self, phase: str, began: float, encoding_before: float) -> float:
         """Book the seconds since `began` to `phase`, except the model's encode time (to 'encode')."""
-        encoded = self.cache.seconds - encoding_before
+        encoded = self._encode_seconds() - encoding_before
         self.timings["encode"] = self.timings.get("encode", 0.0) + encoded
         now = self._time(phase, began)
         self.timings[phase] -= encoded

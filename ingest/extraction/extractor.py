@@ -21,7 +21,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from spreadgraph.schema.document_models import ParsedDocument
 from spreadgraph.schema.extraction_models import Code, Extraction, Finding
-from spreadgraph.search.embedder import Embedder, configured_embedder
+from spreadgraph.search.embedder import Embedder, naming_embedder
 from spreadgraph.search.sentences import document_sentences
 
 from .anchors import Anchor, VectorCache, all_anchors
@@ -73,7 +73,7 @@ class CueEmbeddingExtractor:
     def _cache(self, vectors: VectorCache | None) -> VectorCache:
         if vectors is not None:
             return vectors
-        return VectorCache(self.embedder or configured_embedder())
+        return VectorCache(self.embedder or naming_embedder())
 
     def anchors(self) -> list[Anchor]:
         if self._anchors is None:

@@ -43,6 +43,9 @@ def _register() -> None:
     from spreadgraph.cli import reembed  # re-embedding after a model change (issue 4)
 
     reembed.register(app)
+    from spreadgraph.cli import adapt  # the search model fitted to the documents (issue 16)
+
+    adapt.register(app)
     from spreadgraph.cli import backup  # backup and restore (issue 17)
 
     backup.register(app)

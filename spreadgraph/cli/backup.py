@@ -69,6 +69,7 @@ def backup(
     from spreadgraph.config import get_settings
     from spreadgraph.graph.backup import BackupError, backup, graph_counts
     from spreadgraph.graph.connection import get_driver
+    from spreadgraph.search.embedder import search_model_name
 
     if file.exists() and not overwrite:
         raise BackupError(f"{file} exists", hint="choose another name, or pass --overwrite")
@@ -81,7 +82,7 @@ def backup(
             driver,
             file,
             accounts=account_metadata(),
-            extra={"embedding_model": settings.embedding_model},
+            extra={"embedding_model": search_model_name()},
             progress=progress,
         )
     size = file.stat().st_size / 1e6
@@ -102,7 +103,7 @@ def restore(
     from spreadgraph.graph.connection import get_driver
     from spreadgraph.graph.restore import refuse_non_empty, restore
     from spreadgraph.schema.migrations import MIGRATIONS, MigrationContext
-    from spreadgraph.search.embedder import embedding_dimension
+    from spreadgraph.search.embedder import embedding_dimension, search_model_name
 
     settings = get_settings()
     driver = get_driver(settings)
@@ -124,10 +125,11 @@ def restore(
             f"{len(added)} account(s) added without a password ({', '.join(added)}): each must have one set "
             "with `spreadgraph user add NAME --role ROLE` before it can sign in"
         )
-    if header.get("embedding_model") not in (None, settings.embedding_model):
+    if header.get("embedding_model") not in (None, search_model_name()):
         out.print(
-            f"note: the backup's vectors come from {header['embedding_model']}, this setup uses "
-            f"{settings.embedding_model}: run `spreadgraph reembed`, or set SPREADGRAPH_EMBEDDING_MODEL"
+            f"note: the backup's vectors come from {header['embedding_model']}, this setup searches with "
+            f"{search_model_name()}: run `spreadgraph adapt` (or `spreadgraph reembed`), or set "
+            "SPREADGRAPH_SEARCH_MODEL"
         )
     applied = header.get("migrations") or {}
     if any(applied.get(str(m.version)) != m.checksum(ctx) for m in MIGRATIONS):

@@ -1,4 +1,5 @@
-"""`spreadgraph reembed`: bring every stored vector in line with SPREADGRAPH_EMBEDDING_MODEL."""
+"""`spreadgraph reembed`: bring every stored vector in line with the search model
+(`search.embedder.search_model_name`: the adapted model, or SPREADGRAPH_EMBEDDING_MODEL)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,14 @@ def reembed(
     """
     from spreadgraph.config import get_settings
     from spreadgraph.graph.connection import get_driver
-    from spreadgraph.search.embedder import embedder_for
+    from spreadgraph.search.embedder import embedder_for, search_model_name
     from spreadgraph.search.indexing import count_embedded
     from spreadgraph.search.indexing import reembed as run_reembed
 
     settings = get_settings()
     driver = get_driver(settings)
-    embedder = embedder_for(settings.embedding_model)
+    model = search_model_name()
+    embedder = embedder_for(model)
     totals = {k: v for k, v in count_embedded(driver).items() if not label or k in label}
     with Progress(
         TextColumn("{task.description:10}"),
@@ -52,7 +54,7 @@ def reembed(
     for name, stats in result.items():
         out.print(f"{name}: {stats['checked']} checked, {stats['replaced']} re-embedded")
     replaced = sum(s["replaced"] for s in result.values())
-    out.print(f"model {settings.embedding_model}: {replaced} vector(s) replaced")
+    out.print(f"model {model}: {replaced} vector(s) replaced")
 
 
 def register(app: typer.Typer) -> None:
