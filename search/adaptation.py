@@ -63,7 +63,7 @@ class AdaptationSettings:
     context_sentences: int = 6
     min_words: int = 5
     max_words: int = 60
-    max_seq_length: int = 160
+    max_seq_length: int = 160  # tokens per training text (the saved model keeps the base's limit)
     max_pairs: int = 50_000
     seed: int = 0
 
@@ -122,7 +122,7 @@ def adapt(
     torch.manual_seed(settings.seed)
     torch.use_deterministic_algorithms(True)
     model = SentenceTransformer(str(base), device="cpu")
-    model.max_seq_length = settings.max_seq_length
+    base_length, model.max_seq_length = model.max_seq_length, settings.max_seq_length
     optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate)
     steps = settings.epochs * math.ceil(len(pairs) / settings.batch_size)
     warmup = max(1, int(settings.warmup_share * steps))
@@ -156,6 +156,7 @@ def adapt(
             if progress:
                 progress(step, steps, losses[-1])
     model.eval()
+    model.max_seq_length = base_length  # only the weights change: texts are read as the base reads them
     metadata: dict[str, object] = {
         "method": "inverse cloze task",
         "base": base_name or str(base),

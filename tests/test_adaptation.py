@@ -106,6 +106,7 @@ def test_adapt_trains_on_visible_documents_reembeds_and_search_uses_the_model(
     adapted = configured_embedder()
     assert adapted.name == str(folder)
     assert naming_embedder().name == get_settings().embedding_model  # extraction keeps the base model
+    assert adapted._load().max_seq_length == base._load().max_seq_length  # only the weights changed
 
     # every stored search vector is now the adapted model's
     for label in ("Sentence", "Case"):
