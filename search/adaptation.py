@@ -120,8 +120,44 @@ def adapt(
     if len(pairs) < 2:
         raise ValueError(f"{len(pairs)} training pairs: too few paragraphs of three or more sentences")
     torch.manual_seed(settings.seed)
+    deterministic = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
-    model = SentenceTransformer(str(base), device="cpu")
+    try:
+        model = SentenceTransformer(str(base), device="cpu")
+        model, losses, step, seconds = _train(model, pairs, settings, progress)
+    finally:
+        torch.use_deterministic_algorithms(deterministic)
+    metadata: dict[str, object] = {
+        "method": "inverse cloze task",
+        "base": base_name or str(base),
+        "paragraphs": len(paragraphs),
+        "texts_sha256": texts_checksum(paragraphs),
+        "pairs": len(pairs),
+        "steps": step,
+        "first_loss": round(losses[0], 4),
+        "last_loss": round(losses[-1], 4),
+        "seconds": seconds,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "settings": settings_record(settings),
+    }
+    staging = out.with_name(out.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save(str(staging))
+    (staging / METADATA).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    return metadata
+
+
+def _train(
+    model: object,
+    pairs: list[tuple[str, str]],
+    settings: AdaptationSettings,
+    progress: Callable[[int, int, float], None] | None,
+) -> tuple[object, list[float], int, float]:
+    """The training loop: (model, losses, steps, seconds)."""
+    import torch
+
     base_length, model.max_seq_length = model.max_seq_length, settings.max_seq_length
     optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate)
     steps = settings.epochs * math.ceil(len(pairs) / settings.batch_size)
@@ -157,26 +193,7 @@ def adapt(
                 progress(step, steps, losses[-1])
     model.eval()
     model.max_seq_length = base_length  # only the weights change: texts are read as the base reads them
-    metadata: dict[str, object] = {
-        "method": "inverse cloze task",
-        "base": base_name or str(base),
-        "paragraphs": len(paragraphs),
-        "texts_sha256": texts_checksum(paragraphs),
-        "pairs": len(pairs),
-        "steps": step,
-        "first_loss": round(losses[0], 4),
-        "last_loss": round(losses[-1], 4),
-        "seconds": round(time.perf_counter() - started, 1),
-        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "settings": settings_record(settings),
-    }
-    staging = out.with_name(out.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    model.save(str(staging))
-    (staging / METADATA).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
-    return metadata
+    return model, losses, step, round(time.perf_counter() - started, 1)
 
 
 def _embed(model: object, texts: list[str]) -> object:

@@ -20,6 +20,7 @@ from spreadgraph.search.embedder import (
     adapted_folder,
     configured_embedder,
     embedder_for,
+    model_path,
     naming_embedder,
     search_model_name,
 )
@@ -79,6 +80,20 @@ def test_pairs_are_a_sentence_and_the_rest_of_its_paragraph() -> None:
     assert ict_pairs([paragraph], settings) == pairs  # seeded
     kept = ict_pairs([paragraph] * 50, AdaptationSettings(keep_sentence=0.5))
     assert 0 < sum(q in c for q, c in kept) < len(kept)
+
+
+def test_the_same_texts_give_the_same_model(tmp_path: Path) -> None:
+    import torch
+
+    paragraphs = [" ".join(s.format(t=topic) for s in SENTENCES) for topic in TOPICS]
+    settings = AdaptationSettings(batch_size=4, max_pairs=8)
+    base = model_path(get_settings().embedding_model)
+    one = adaptation.adapt(base, paragraphs, tmp_path / "one", settings)
+    two = adaptation.adapt(base, paragraphs, tmp_path / "two", settings)
+    assert one["steps"] == two["steps"] == 2 and one["first_loss"] == two["first_loss"]
+    assert (tmp_path / "one" / "model.safetensors").read_bytes() == (tmp_path / "two" / "model.safetensors").read_bytes()
+    assert not torch.are_deterministic_algorithms_enabled()  # the process's setting is given back
+    assert not (tmp_path / "one.new").exists()
 
 
 def test_adapt_trains_on_visible_documents_reembeds_and_search_uses_the_model(
