@@ -36,7 +36,8 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,17 @@ def analyst_token(name: str = "bench-load-analyst") -> str:
     if name not in auth.load_accounts():
         auth.add_user(name, "analyst", "bench-" + os.urandom(8).hex())
     return auth.new_token(name)
+
+
+@contextmanager
+def revoked_after(token: str, name: str = "bench-load-analyst") -> Iterator[None]:
+    """Revoke the run's API token when the run ends (the account stays, its tokens do not pile up)."""
+    from spreadgraph.webui import auth
+
+    try:
+        yield
+    finally:
+        auth.revoke_tokens(name, only=auth.token_id(token))
 
 
 def request_maker(ids: dict[str, list[str]], token: str, seed: int) -> Callable[[random.Random], Request]:
@@ -328,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         report["graph"] |= {"nodes": rows[0]["nodes"], "relationships": rows[0]["rels"]}
         sampled = sample_ids(driver, args.per_page)
         token = analyst_token()
-        with WebServer() as server:
+        with WebServer() as server, revoked_after(token):
             ids, report["ids_without_page"] = visible_ids(server.base, sampled)
             log(f"web server on {server.base}; sampled ids without a page: {report['ids_without_page']}")
             draw = request_maker(ids, token, args.seed)
