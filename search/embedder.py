@@ -169,9 +169,17 @@ class Embedder:
 
 
 @lru_cache(maxsize=4)
-def embedder_for(name: str) -> Embedder:
-    """The process-wide embedder of one model (the model loads on first encode, not here)."""
+def embedder_for(name: str, version: int = 0) -> Embedder:
+    """The process-wide embedder of one model (the model loads on first encode, not here);
+    `version` tells apart the models a folder held over time (`model_version`)."""
     return Embedder(name)
+
+
+def model_version(name: str) -> int:
+    """When an adapted model folder was last written (its `adaptation.json`), 0 for other models:
+    a model `spreadgraph adapt` trains again in the same folder is a new embedder."""
+    metadata = Path(name) / ADAPTATION_METADATA
+    return metadata.stat().st_mtime_ns if metadata.exists() else 0
 
 
 def adapted_folder(settings: Settings) -> Path:
@@ -195,7 +203,8 @@ def search_model_name() -> str:
 def configured_embedder() -> Embedder:
     """The search embedder (`search_model_name`): the one factory that search, the stored search
     vectors of ingest, the web app and the CLI use."""
-    return embedder_for(search_model_name())
+    name = search_model_name()
+    return embedder_for(name, model_version(name))  # the same object as naming_embedder's when equal
 
 
 def naming_embedder() -> Embedder:
@@ -203,4 +212,5 @@ def naming_embedder() -> Embedder:
     were calibrated on: concept and item naming never use the adapted search model."""
     from spreadgraph.config import get_settings
 
-    return embedder_for(get_settings().embedding_model)
+    name = get_settings().embedding_model
+    return embedder_for(name, model_version(name))

@@ -149,6 +149,9 @@ def test_adapt_trains_on_visible_documents_reembeds_and_search_uses_the_model(
     again = runner.invoke(app, ["adapt", "--min-pairs", "10"])
     assert again.exit_code == 0, again.output
     assert "not trained again" in again.output and "0 re-embedded" in again.output
+    checked = runner.invoke(app, ["reembed"])  # reembed works with the search model too
+    assert checked.exit_code == 0, checked.output
+    assert f"model {folder}: 0 vector(s) replaced" in checked.output
 
 
 def test_too_little_text_trains_nothing(graph: Driver, home: Path, tmp_path: Path) -> None:

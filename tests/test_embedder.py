@@ -34,8 +34,9 @@ def test_one_text_is_encoded_like_a_batch() -> None:
 
 def test_every_default_embedder_is_the_configured_model(monkeypatch) -> None:
     """Search, ingest and the extractor take the model from SPREADGRAPH_EMBEDDING_MODEL."""
+    from spreadgraph.ingest.documents.ingester import DocumentIngester
     from spreadgraph.ingest.extraction import CueEmbeddingExtractor
-    from spreadgraph.search.embedder import configured_embedder
+    from spreadgraph.search.embedder import configured_embedder, naming_embedder
     from spreadgraph.search.retrieval import Searcher
 
     from spreadgraph.config import get_settings
@@ -46,6 +47,9 @@ def test_every_default_embedder_is_the_configured_model(monkeypatch) -> None:
         chosen = configured_embedder()
         assert chosen.name == "/models/another-model"
         assert CueEmbeddingExtractor()._cache(None).embedder is chosen
+        assert naming_embedder() is chosen  # no adapted model: one model, one cache at ingest
+        ingester = DocumentIngester()
+        assert ingester.embedder is chosen and ingester.naming_cache is ingester.cache
         assert Searcher(driver=None).embedder is chosen  # type: ignore[arg-type]
     finally:
         monkeypatch.delenv("SPREADGRAPH_EMBEDDING_MODEL")

@@ -25,11 +25,11 @@ def adapt(
     `spreadgraph reembed`). Restart `spreadgraph serve` afterwards: a server keeps the model it
     started with.
     """
+    from spreadgraph.cli.reembed import reembed_with_bars
     from spreadgraph.config import get_settings
     from spreadgraph.graph.connection import get_driver
     from spreadgraph.search import adaptation
-    from spreadgraph.search.embedder import Embedder, adapted_folder, model_path, search_model_name
-    from spreadgraph.search.indexing import count_embedded, reembed
+    from spreadgraph.search.embedder import adapted_folder, configured_embedder, model_path, search_model_name
 
     settings = get_settings()
     if settings.search_model:
@@ -72,15 +72,7 @@ def adapt(
             f"adapted {settings.embedding_model} on {made['paragraphs']} excerpt(s): {made['pairs']} pairs, "
             f"{made['steps']} steps, loss {made['first_loss']} -> {made['last_loss']}, {made['seconds']} s"
         )
-    embedder = Embedder(str(folder))  # not the process-wide one: it may hold the model before training
-    totals = count_embedded(driver)
-    with Progress(
-        TextColumn("{task.description:10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True),
-    ) as bars:
-        tasks = {name: bars.add_task(name, total=n) for name, n in totals.items() if n}
-        result = reembed(driver, embedder, list(tasks), batch=batch,
-                         progress=lambda name, n: bars.advance(tasks[name], n)) if tasks else {}
+    result = reembed_with_bars(driver, configured_embedder(), None, batch)
     replaced = sum(stats["replaced"] for stats in result.values())
     checked = sum(stats["checked"] for stats in result.values())
     out.print(f"search vectors: {checked} checked, {replaced} re-embedded with {folder}")

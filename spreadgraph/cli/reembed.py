@@ -22,15 +22,26 @@ def reembed(
     """
     from spreadgraph.config import get_settings
     from spreadgraph.graph.connection import get_driver
-    from spreadgraph.search.embedder import embedder_for, search_model_name
+    from spreadgraph.search.embedder import configured_embedder
+
+    driver = get_driver(get_settings())
+    embedder = configured_embedder()
+    model = embedder.name
+    result = reembed_with_bars(driver, embedder, label or None, batch)
+    for name, stats in result.items():
+        out.print(f"{name}: {stats['checked']} checked, {stats['replaced']} re-embedded")
+    replaced = sum(s["replaced"] for s in result.values())
+    out.print(f"model {model}: {replaced} vector(s) replaced")
+
+
+def reembed_with_bars(
+    driver: object, embedder: object, labels: list[str] | None, batch: int
+) -> dict[str, dict[str, int]]:
+    """`search.indexing.reembed` over `labels` (None: every embedded label), a progress bar per label."""
     from spreadgraph.search.indexing import count_embedded
     from spreadgraph.search.indexing import reembed as run_reembed
 
-    settings = get_settings()
-    driver = get_driver(settings)
-    model = search_model_name()
-    embedder = embedder_for(model)
-    totals = {k: v for k, v in count_embedded(driver).items() if not label or k in label}
+    totals = {k: v for k, v in count_embedded(driver).items() if not labels or k in labels}
     with Progress(
         TextColumn("{task.description:10}"),
         BarColumn(),
@@ -40,21 +51,11 @@ def reembed(
         transient=False,
     ) as bars:
         tasks = {name: bars.add_task(name, total=n) for name, n in totals.items() if n}
-        result = (
-            run_reembed(
-                driver,
-                embedder,
-                list(tasks) or [],
-                batch=batch,
-                progress=lambda name, n: bars.advance(tasks[name], n),
-            )
-            if tasks
-            else {}
+        if not tasks:
+            return {}
+        return run_reembed(
+            driver, embedder, list(tasks), batch=batch, progress=lambda name, n: bars.advance(tasks[name], n)
         )
-    for name, stats in result.items():
-        out.print(f"{name}: {stats['checked']} checked, {stats['replaced']} re-embedded")
-    replaced = sum(s["replaced"] for s in result.values())
-    out.print(f"model {model}: {replaced} vector(s) replaced")
 
 
 def register(app: typer.Typer) -> None:
