@@ -38,6 +38,7 @@ pytestmark = pytest.mark.slow
 DOCUMENT = "001_ab4c8c8d19656e41.txt"  # an evaluation report: 250 excerpts, ~160 suggested claims
 TIMEOUT = 900  # seconds for one ingest on a busy two-core machine
 POLL = 0.02
+ATTEMPTS = 3  # to land a kill inside the document's transaction on a busy machine
 
 NODES = """
 MATCH (n) WHERE none(label IN labels(n) WHERE label IN $skip)
@@ -138,6 +139,14 @@ def kill_when(proc: subprocess.Popen[bytes], ready: Callable[[], bool], log: Pat
     return time.monotonic() - started
 
 
+def whole_document(nodes: Counter, clean: dict[str, object]) -> bool:
+    """Every excerpt of a clean ingest is there: the document's transaction committed whole."""
+    def excerpts(counts: Counter) -> set[str]:
+        return {key[1] for key in counts if "Excerpt" in key[0]}
+
+    return bool(excerpts(nodes)) and excerpts(nodes) == excerpts(clean["nodes"])  # type: ignore[arg-type]
+
+
 def step_6_left(driver: Driver) -> int:
     rows, _, _ = driver.execute_query(
         STEP_6 + "RETURN count(CASE WHEN n.embedding IS NULL THEN 1 END) AS n", name=DOCUMENT
@@ -178,15 +187,21 @@ def test_clean_ingest_has_no_duplicates(clean: dict[str, object]) -> None:
 def test_kill_9_then_rerun_equals_a_clean_ingest(
     migrated: Driver, document: Path, clean: dict[str, object], tmp_path: Path, moment: str
 ) -> None:
-    wipe_data(migrated)
     log = tmp_path / "ingest.log"
-    proc = start_ingest(document, log)
-    if moment == "after its commit":
-        seconds = kill_when(proc, lambda: source_written(migrated), log)
-    else:
-        seconds = kill_when(proc, lambda: writing_document(migrated), log)
-    wait_quiet(migrated)
-    killed_nodes, _ = signature(migrated)
+    for attempt in range(1, ATTEMPTS + 1):
+        wipe_data(migrated)
+        proc = start_ingest(document, log)
+        if moment == "after its commit":
+            seconds = kill_when(proc, lambda: source_written(migrated), log)
+        else:
+            seconds = kill_when(proc, lambda: writing_document(migrated), log)
+        wait_quiet(migrated)
+        killed_nodes, _ = signature(migrated)
+        if moment == "after its commit" or not killed_nodes or not whole_document(killed_nodes, clean):
+            break
+        # seen inside the transaction, but it committed before the signal landed (a busy machine):
+        # the whole document is there, which is the other case; try to land inside it again
+        print(f"attempt {attempt}: the kill landed {seconds:.1f} s in, after the commit")
     if moment == "in the document's transaction":
         print(f"killed {seconds:.1f} s in, inside the document's transaction")
         assert not killed_nodes, "the killed document transaction left nodes behind (no rollback?)"
