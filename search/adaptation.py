@@ -7,11 +7,11 @@ question: each sentence of a paragraph is a pseudo-question and the rest of its 
 sentence itself left in one time out of ten) its answer, and the model learns to pick that answer
 out of the batch (in-batch negatives, a symmetric contrastive loss). Nothing is fitted to any
 question set: the text is the repository's documents, and the settings are the method's usual
-ones, fixed before they were measured (docs/benchmarks.md, "Adapted search embedder").
+ones, fixed before they were measured (docs/benchmarks.md, "Adapted search model").
 
 The adapted model is written to ``<SPREADGRAPH_HOME>/models/search`` with ``adaptation.json``
-(what it was trained from and how); `search.embedder.search_embedder` uses it for every stored
-search vector and every query. Extraction keeps the base model (its thresholds are calibrated on
+(what it was trained from and how); `search.embedder.configured_embedder` uses it for every
+stored search vector and every query. Extraction keeps the base model (its thresholds are calibrated on
 it). Training is seeded and runs on the CPU (``torch.use_deterministic_algorithms``), so the same
 texts give the same model.
 """
