@@ -116,3 +116,16 @@ def test_every_python_package_is_declared_in_pyproject() -> None:
     for folder in folders:
         for module in (ROOT / folder).rglob("*.py"):
             assert (module.parent / "__init__.py").exists(), f"{module.parent} has no __init__.py"
+
+
+def test_compose_keeps_the_adapted_search_model_in_a_volume() -> None:
+    """The adapted model must outlive the container, like the vectors it made (search/embedder.py)."""
+    from spreadgraph.search.embedder import adapted_folder
+
+    app = Path("/app")  # the Dockerfile's WORKDIR: SPREADGRAPH_HOME defaults to <project>/.spreadgraph
+    assert "WORKDIR /app" in (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    default_home = Settings.model_fields["data_dir"].default  # not the tests' SPREADGRAPH_HOME
+    models = adapted_folder(Settings.model_construct(data_dir=default_home)).parent.relative_to(ROOT)
+    mounts = compose()["services"]["spreadgraph"]["volumes"]
+    assert f"search-model:{app / models}" in mounts and "search-model" in compose()["volumes"]
+    assert "spreadgraph adapt" in README and "search-model" in README
