@@ -208,3 +208,14 @@ def read_metadata(folder: Path) -> dict[str, object] | None:
     """The `adaptation.json` of an adapted model folder, or None."""
     path = folder / METADATA
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def is_current(folder: Path, paragraphs: Sequence[str], base_name: str) -> bool:
+    """The model in `folder` was made from these paragraphs, from `base_name`, with today's recipe."""
+    made = read_metadata(folder)
+    return (
+        made is not None
+        and made.get("texts_sha256") == texts_checksum(paragraphs)
+        and made.get("settings") == settings_record()
+        and made.get("base") == base_name
+    )

@@ -45,14 +45,7 @@ def adapt(
             f"{min_pairs}: the search embedder stays {search_model_name()}"
         )
         return
-    made = adaptation.read_metadata(folder)
-    if (
-        not force
-        and made is not None
-        and made.get("texts_sha256") == adaptation.texts_checksum(paragraphs)
-        and made.get("settings") == adaptation.settings_record()
-        and made.get("base") == settings.embedding_model
-    ):
+    if not force and adaptation.is_current(folder, paragraphs, settings.embedding_model):
         out.print(f"the adapted model in {folder} was made from these documents: not trained again")
     else:
         with Progress(
