@@ -22,8 +22,9 @@ def adapt(
 
     Unchanged documents and an adapted model already made from them: nothing is trained, and
     only vectors that differ are rewritten. Interrupted while re-embedding: run it again (or
-    `spreadgraph reembed`). Restart `spreadgraph serve` afterwards: a server keeps the model it
-    started with.
+    `spreadgraph reembed`). A running `spreadgraph serve` picks the model per request: searches
+    made while this re-embeds may mix models; run it when nothing is being served, or restart
+    the server after it.
     """
     from spreadgraph.cli.reembed import reembed_with_bars
     from spreadgraph.config import get_settings
