@@ -12,6 +12,7 @@ from typing import Any
 from neo4j import Driver
 from spreadgraph.graph.connection import read
 from spreadgraph.graph.decisions import case_key
+from spreadgraph.graph.quote_links import SECTION_LABEL
 
 # Labels counted on the home page (labels cannot be parameters: built from this fixed tuple).
 COUNTED = (
@@ -89,11 +90,11 @@ RETURN {_CLAIM} AS claim, labels(sub)[0] AS subject_label,
        {_EVIDENCE} AS evidence
 ORDER BY cl.id
 """
-_CASE_EXCERPTS = """
-MATCH (:Case {id: $id})-[:HAS_EXCERPT]->(e:Excerpt)
+_CASE_EXCERPTS = f"""
+MATCH (:Case {{id: $id}})-[:HAS_EXCERPT]->(e:Excerpt)
 OPTIONAL MATCH (e)-[:FROM]->(s:Source)
 RETURN e.id AS id, e.text AS text, e.kind AS kind, e.speaker_role AS speaker_role,
-       e.attribution AS attribution, e.section AS section, e.start AS start, e.end AS end,
+       e.attribution AS attribution, {SECTION_LABEL} AS section, e.start AS start, e.end AS end,
        e.paraphrase AS paraphrase, e.consent AS consent, s.id AS source_id, s.title AS source_title
 ORDER BY s.id, e.start, e.id
 LIMIT $limit
@@ -178,10 +179,10 @@ _SOURCE_CASES = f"""
 MATCH (c:Case)-[:DESCRIBED_IN]->(:Source {{id: $id}}) WHERE {_VISIBLE_CASE}
 RETURN c.id AS id, c.title AS title ORDER BY c.title
 """
-_SOURCE_EXCERPTS = """
-MATCH (e:Excerpt)-[:FROM]->(:Source {id: $id})
+_SOURCE_EXCERPTS = f"""
+MATCH (e:Excerpt)-[:FROM]->(s:Source {{id: $id}})
 RETURN e.id AS id, e.text AS text, e.kind AS kind, e.start AS start, e.end AS end,
-       e.speaker_role AS speaker_role, e.attribution AS attribution, e.section AS section,
+       e.speaker_role AS speaker_role, e.attribution AS attribution, {SECTION_LABEL} AS section,
        [(c:Case)-[:HAS_EXCERPT]->(e) | c.id] AS cases
 ORDER BY e.start, e.end DESC, e.id
 """

@@ -9,6 +9,10 @@ between them). Search shows such a quote as the document's passage, with the exp
 ingest does not matter; a new version of the document moves them to it, and a quote no longer
 found loses its link. A quote the document does not hold (edited, or from another version)
 gets no link: no guessed span.
+
+`SECTION_LABEL` is what a reader is shown for an excerpt's `section`: for a coded quote, the
+title of the document its file name names (linked or not), else the file name, which stays
+stored as provenance.
 """
 
 from __future__ import annotations
@@ -27,6 +31,13 @@ MATCH (s:Source {kind: 'document', file_name: e.section})
 WHERE NOT EXISTS { (:Source)-[:PREVIOUS_VERSION]->(s) }
 RETURN e.id AS excerpt, e.text AS quote, s.id AS source
 """
+#: A Cypher expression over excerpt `e` and its source `s`: `e.section` as shown to readers (a
+#: coded quote's file name becomes the title of the current document of that name, when held).
+SECTION_LABEL = """CASE WHEN s.kind = 'coded_export' THEN coalesce(COLLECT {
+    MATCH (d:Source {kind: 'document', file_name: e.section})
+    WHERE NOT EXISTS { (:Source)-[:PREVIOUS_VERSION]->(d) } RETURN d.title
+  }[0], e.section)
+ELSE e.section END"""
 _TEXT = "UNWIND $ids AS id MATCH (s:Source {id: id}) RETURN s.id AS id, s.text AS text"
 _LINK = """
 UNWIND $rows AS row

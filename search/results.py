@@ -74,7 +74,11 @@ class SearchResult(BaseModel):
     text: str | None = Field(None, description="evidence: the best sentence window")
     name: str | None = None
     description: str | None = None
-    section: str | None = None
+    section: str | None = Field(
+        None,
+        description="where the passage sits in its source (a heading); for a coded quote, the title "
+        "of the document it was coded from, or that document's file name when the graph lacks it",
+    )
     speaker_role: str | None = None
     case: CaseRef | None = None
     source: SourceRef | None = None

@@ -30,6 +30,7 @@ import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from spreadgraph.graph.connection import server_version
+from spreadgraph.graph.quote_links import SECTION_LABEL
 
 if TYPE_CHECKING:
     from neo4j import Driver
@@ -114,25 +115,27 @@ ORDER BY score DESC, id
 
 #: Everything a result shows about the windows `$ids`: text, excerpt, case (a published one
 #: first) and source; for a coded quote linked to the report it quotes (graph/quote_links.py),
-#: that report with the window's span in it.
-UNIT_DETAILS = """
+#: that report with the window's span in it. A coded quote's section reads as the title of the
+#: document it names (`SECTION_LABEL`).
+UNIT_DETAILS = f"""
 UNWIND $ids AS id
-MATCH (u:Sentence {id: id})-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
+MATCH (u:Sentence {{id: id}})-[:IN_EXCERPT]->(e:Excerpt)-[:FROM]->(s:Source)
 OPTIONAL MATCH (c:Case)-[:HAS_EXCERPT]->(e)
 WITH u, e, s, c ORDER BY CASE c.status WHEN 'published' THEN 0 ELSE 1 END
 WITH u, e, s, collect(c)[0] AS c
 OPTIONAL MATCH (e)-[q:QUOTES]->(qs:Source)
 RETURN u.id AS id, u.window AS text, u.window_start AS start, u.window_end AS end,
-       e.id AS excerpt_id, e.kind AS excerpt_kind, e.section AS section, e.speaker_role AS speaker_role,
+       e.id AS excerpt_id, e.kind AS excerpt_kind, e.speaker_role AS speaker_role,
+       {SECTION_LABEL} AS section,
        e.field AS field, e.start IS NOT NULL AS spanned,
        c.id AS case_id, c.title AS case_title, c.status AS case_status,
        s.id AS source_id, s.title AS source_title, s.file_name AS file_name, s.kind AS source_kind,
        s.source_type AS source_type, s.year AS year,
-       CASE WHEN q IS NULL THEN null ELSE {
+       CASE WHEN q IS NULL THEN null ELSE {{
          id: qs.id, title: qs.title, file_name: qs.file_name, kind: qs.kind, source_type: qs.source_type,
          year: qs.year, shift: q.start - e.start, quote_start: q.start, quote_end: q.end,
          excerpt_id: [(de:Excerpt)-[:FROM]->(qs) WHERE de.start <= q.start < de.end | de.id][0]
-       } END AS quoted
+       }} END AS quoted
 """
 
 #: Each hit sentence lends its cosine to its own window and its neighbours' (`NEXT`); the window
@@ -352,10 +355,11 @@ def _item_evidence(kind: str, case_predicate: str) -> str:
 
 
 #: What a node result shows: the node and its best window, excerpt, case and source.
-_NODE_RETURN = """
+_NODE_RETURN = f"""
 RETURN n.id AS id, coalesce(n.name, n.title) AS name, coalesce(n.description, n.summary) AS description,
        u.window AS text, u.window_start AS start, u.window_end AS end,
-       e.id AS excerpt_id, e.kind AS excerpt_kind, e.section AS section, e.speaker_role AS speaker_role,
+       e.id AS excerpt_id, e.kind AS excerpt_kind, e.speaker_role AS speaker_role,
+       {SECTION_LABEL} AS section,
        e.field AS field, e.start IS NOT NULL AS spanned,
        best_case.id AS case_id, best_case.title AS case_title, best_case.status AS case_status,
        s.id AS source_id, s.title AS source_title, s.file_name AS file_name, s.kind AS source_kind,

@@ -223,3 +223,67 @@ def test_alike_windows_of_one_source_are_different_places_and_stay() -> None:
     export = _result("x", "export.csv", "coded_export", rows[0].text, [])
     assert [r.id for r in fold_quotes([*rows, export])] == ["u0", "u1", "u2"]
     assert [s.id for s in rows[0].also_in] == ["export.csv"] and not rows[1].also_in
+
+
+# A quote the report does not hold word for word (no QUOTES link) and one naming a file the graph
+# does not hold: the first is labelled with the report's title, the second keeps its file name.
+EDITED = "The night rota never left any slack for practising with the new ceiling hoists."
+ELSEWHERE = "Nobody could find the spare hoist slings when the porters needed them at night."
+TITLE = "Ward review of the hoist training"
+LABELLED_EXPORT = (
+    "source,case,speaker_role,codes,quote\n"
+    f'ward-review.txt,,Porter,"barrier:rota gaps","{EDITED}"\n'
+    f'lost-audit.txt,,Porter,"barrier:missing kit","{ELSEWHERE}"\n'
+)
+
+
+def _ingest_labelled_export(driver: Driver, folder: Path) -> WordVectors:
+    (folder / "ward-review.txt").write_text(REPORT, encoding="utf-8")
+    (folder / "ward-codes.csv").write_text(LABELLED_EXPORT, encoding="utf-8")
+    for name in ("ward-review.txt", "ward-codes.csv"):
+        ingest_document(folder / name, driver=driver, extract=False)
+    encoder = WordVectors()
+    index_sentences(driver)
+    embed_missing(driver, encoder)
+    return encoder
+
+
+def _by_text(results: list[dict], text: str) -> dict:
+    return next(r for r in results if text[:30] in (r.get("text") or ""))
+
+
+def test_a_coded_quote_is_labelled_with_the_title_of_the_document_it_names(
+    graph: Driver, tmp_path: Path
+) -> None:
+    encoder = _ingest_labelled_export(graph, tmp_path)
+    response = Searcher(graph, embedder=encoder).search(
+        "porters night hoist slings rota slack", limit=20, kinds=("excerpt",)
+    )
+    results = [r.model_dump() for r in response.results]
+    edited, elsewhere = _by_text(results, EDITED), _by_text(results, ELSEWHERE)
+    assert edited["section"] == TITLE and edited["source"]["file_name"] == "ward-codes.csv"
+    assert elsewhere["section"] == "lost-audit.txt"  # not in the graph: the file name stays
+    stored = graph.execute_query(
+        "MATCH (e:Excerpt)-[:FROM]->(:Source {kind: 'coded_export'}) RETURN e.section AS section"
+    ).records
+    assert sorted(r["section"] for r in stored) == ["lost-audit.txt", "ward-review.txt"]  # provenance
+
+
+def test_the_search_page_and_api_show_the_documents_title_not_its_file_name(
+    graph: Driver, tmp_path: Path
+) -> None:
+    encoder = _ingest_labelled_export(graph, tmp_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_api, "configured_embedder", lambda: encoder)
+        with TestClient(create_app()) as client:
+            q = {"q": "porters night hoist slings rota slack", "limit": 20}
+            page = client.get("/search", params=q)
+            api = client.get("/api/search", params=q).json()
+    assert page.status_code == 200
+    assert _by_text(api["results"], EDITED)["section"] == TITLE
+    shown = next(li for li in page.text.split('<li class="result') if EDITED[:30] in li)
+    assert TITLE in shown and "ward-review.txt" not in shown
+    export = graph.execute_query("MATCH (s:Source {kind: 'coded_export'}) RETURN s.id AS id").records[0]
+    with TestClient(create_app()) as client:
+        listed = client.get(f"/sources/{export['id']}").text  # the export's own page lists its quotes
+    assert TITLE in listed and "lost-audit.txt" in listed and "ward-review.txt" not in listed
