@@ -91,7 +91,9 @@ def test_the_same_texts_give_the_same_model(tmp_path: Path) -> None:
     one = adaptation.adapt(base, paragraphs, tmp_path / "one", settings)
     two = adaptation.adapt(base, paragraphs, tmp_path / "two", settings)
     assert one["steps"] == two["steps"] == 2 and one["first_loss"] == two["first_loss"]
-    assert (tmp_path / "one" / "model.safetensors").read_bytes() == (tmp_path / "two" / "model.safetensors").read_bytes()
+    assert (tmp_path / "one" / "model.safetensors").read_bytes() == (
+        tmp_path / "two" / "model.safetensors"
+    ).read_bytes()
     assert not torch.are_deterministic_algorithms_enabled()  # the process's setting is given back
     assert not (tmp_path / "one.new").exists()
 
@@ -106,7 +108,9 @@ def test_adapt_trains_on_visible_documents_reembeds_and_search_uses_the_model(
     ingester = DocumentIngester(embedder=base)
     ingester.ingest(first, driver=graph)
     paragraphs = adaptation.training_paragraphs(graph)
-    assert paragraphs and all("inhaler" in p or "falls" in p or "virtual" in p or "#" not in p for p in paragraphs)
+    assert paragraphs and all(
+        "inhaler" in p or "falls" in p or "virtual" in p or "#" not in p for p in paragraphs
+    )
     assert search_model_name() == get_settings().embedding_model
 
     _register()

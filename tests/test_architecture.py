@@ -164,7 +164,9 @@ def test_no_statement_is_spliced_with_replace() -> None:
 
 def test_the_splice_check_finds_a_placeholder(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text('Q = "MATCH (n:__LABEL__)"\nA = Q.replace("__LABEL__", "Barrier")\nB = Q.replace("{p}", "x")\n')
+    bad.write_text(
+        'Q = "MATCH (n:__LABEL__)"\nA = Q.replace("__LABEL__", "Barrier")\nB = Q.replace("{p}", "x")\n'
+    )
     ok = tmp_path / "ok.py"
     ok.write_text('name = "a b".replace(" ", "_")\n')
     assert len(spliced_statements({"bad": bad, "ok": ok})) == 2

@@ -275,7 +275,10 @@ def test_extraction_items_mirror_what_the_writer_stores() -> None:
     by_name = {(it.kind, it.name): it.evidence for it in items}
     # "lack of time" resolves to the vocabulary's concept: both findings are one item under its name
     assert by_name == {
-        ("barrier", "lack of protected time"): ("No time to coach.", "Champions helped overcome the lack of time."),
+        ("barrier", "lack of protected time"): (
+            "No time to coach.",
+            "Champions helped overcome the lack of time.",
+        ),
         ("approach", "champions"): ("Champions helped overcome the lack of time.",),
     }
     assert links == [GraphLink("champions", "lack of protected time", "addressed")]

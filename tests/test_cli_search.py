@@ -33,10 +33,21 @@ def test_every_filter_field_is_an_option_with_its_description() -> None:
 
 def test_options_become_one_filters_model() -> None:
     seen: list[SearchFilters] = []
-    argv = ["x", "--setting", "primary care", "--year-from", "2015", "--eric-cluster", "3", "--include-unpublished"]
+    argv = [
+        "x",
+        "--setting",
+        "primary care",
+        "--year-from",
+        "2015",
+        "--eric-cluster",
+        "3",
+        "--include-unpublished",
+    ]
     done = runner.invoke(_app(seen), argv)
     assert done.exit_code == 0, done.output
-    assert seen == [SearchFilters(setting="primary care", year_from=2015, eric_cluster="3", published_only=False)]
+    assert seen == [
+        SearchFilters(setting="primary care", year_from=2015, eric_cluster="3", published_only=False)
+    ]
 
 
 def test_defaults_are_the_models_defaults() -> None:

@@ -141,6 +141,7 @@ def kill_when(proc: subprocess.Popen[bytes], ready: Callable[[], bool], log: Pat
 
 def whole_document(nodes: Counter, clean: dict[str, object]) -> bool:
     """Every excerpt of a clean ingest is there: the document's transaction committed whole."""
+
     def excerpts(counts: Counter) -> set[str]:
         return {key[1] for key in counts if "Excerpt" in key[0]}
 

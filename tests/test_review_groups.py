@@ -225,9 +225,16 @@ def test_bulk_confirm_from_the_page_and_the_api(seeded: Driver) -> None:
         api.headers["authorization"] = f"Bearer {token_for(REVIEWER)}"
         listed = api.get("/api/review/groups", params={"limit": 200}).json()
         assert third in {g["id"] for g in listed["groups"]}
-        answer = api.post("/api/review/groups/decide", json={"groups": [third], "action": "reject", "note": "no"})
-        assert answer.status_code == 200 and sorted(answer.json()["decisions"][0]["claims"]) == sorted(third_ids)
-        assert api.post("/api/review/groups/decide", json={"groups": [third], "action": "reject"}).status_code == 409
+        answer = api.post(
+            "/api/review/groups/decide", json={"groups": [third], "action": "reject", "note": "no"}
+        )
+        assert answer.status_code == 200 and sorted(answer.json()["decisions"][0]["claims"]) == sorted(
+            third_ids
+        )
+        assert (
+            api.post("/api/review/groups/decide", json={"groups": [third], "action": "reject"}).status_code
+            == 409
+        )
         missing = api.post(
             "/api/review/groups/decide", json={"groups": [f"{CASE}~barrier:nope"], "action": "confirm"}
         )

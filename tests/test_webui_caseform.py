@@ -43,7 +43,10 @@ def test_input_kinds_follow_the_field_types() -> None:
     assert kinds[("", "summary")] == "textarea" and kinds[("", "title")] == "text"
     assert kinds[("sources", "link")] == "text"
     scale = next(s for p in PARTS if p.key == "contexts" for s in p.specs if s.key == "scale")
-    assert scale.options == input_kind(CaseTemplate.model_fields["contexts"].annotation.__args__[0].model_fields["scale"])[1]
+    assert (
+        scale.options
+        == input_kind(CaseTemplate.model_fields["contexts"].annotation.__args__[0].model_fields["scale"])[1]
+    )
     assert len(scale.options) == 5
 
 

@@ -97,8 +97,13 @@ def test_default_search_answers_with_passages_marked_with_their_items(client: Te
     assert data["results"] and all(v["result"]["kind"] == "excerpt" for v in data["results"])
     assert all(v["result"]["text"] and v["result"]["source"] for v in data["results"])
     clinic = next(v for v in data["results"] if v["result"]["source"]["excerpt_id"] == "src:x-clinic:e1")
-    assert {"kind": "barrier", "id": "barrier:x-no-time", "name": "Staff had no spare time",
-            "status": "confirmed", "href": "/barriers/barrier:x-no-time"} in clinic["about"]
+    assert {
+        "kind": "barrier",
+        "id": "barrier:x-no-time",
+        "name": "Staff had no spare time",
+        "status": "confirmed",
+        "href": "/barriers/barrier:x-no-time",
+    } in clinic["about"]
     html = client.get("/search", params={"q": "nobody had spare time"}).text
     assert "Evidence for:" in html and 'href="/barriers/barrier:x-no-time"' in html
     assert html.index("Passages that answer it") < html.index("Matching cases, barriers and approaches")
@@ -175,7 +180,9 @@ def test_empty_long_and_odd_queries_are_answered(client: TestClient) -> None:
     assert long.status_code == 200 and "characters long" in long.text
     assert client.get("/what-worked", params={"q": long_query}).status_code == 200
     odd = client.get("/search.json", params={"q": "x", "year_from": "soon", "kind": "nonsense"}).json()
-    assert any("'soon' is not a valid year from" in n for n in odd["notes"]) and any("nonsense" in n for n in odd["notes"])
+    assert any("'soon' is not a valid year from" in n for n in odd["notes"]) and any(
+        "nonsense" in n for n in odd["notes"]
+    )
 
 
 def test_what_worked_page(client: TestClient) -> None:

@@ -251,7 +251,9 @@ def test_case_page_shows_the_contributors_extra_fields(site: Site) -> None:
     assert "check again by 2027-06-30" in page.text
     assert "Coaches moved into supporting staff" in page.text  # the link's note
     assert "paraphrase · " in page.text
-    assert 'href="https://doi.org/10.1080/13561820.2023.2205879" rel="noopener noreferrer nofollow"' in page.text
+    assert (
+        'href="https://doi.org/10.1080/13561820.2023.2205879" rel="noopener noreferrer nofollow"' in page.text
+    )
 
 
 def test_pending_case_and_its_template_source_are_hidden(site: Site) -> None:

@@ -50,7 +50,10 @@ def adapt(
         out.print(f"the adapted model in {folder} was made from these documents: not trained again")
     else:
         with Progress(
-            TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("training"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             console=Console(stderr=True),
         ) as bars:
             task = bars.add_task("training", total=None)
@@ -59,7 +62,10 @@ def adapt(
                 bars.update(task, completed=done, total=steps)
 
             made = adaptation.adapt(
-                model_path(settings.embedding_model), paragraphs, folder, progress=step,
+                model_path(settings.embedding_model),
+                paragraphs,
+                folder,
+                progress=step,
                 base_name=settings.embedding_model,
             )
         out.print(
