@@ -25,6 +25,8 @@ from bench.relevance import DEFAULT_CORPUS, Query
 
 ROOT = Path(__file__).resolve().parents[1]
 STAFF_QUESTIONS = ROOT / "bench" / "staff_questions.json"
+#: The second staff set (documents 000, 003, 004): a selection set, so the first stays unused for choosing.
+OTHER_DOCS_QUESTIONS = ROOT / "bench" / "staff_questions_other_docs.json"
 
 
 class StaffCorpusMissing(RuntimeError):

@@ -10,6 +10,7 @@ import pytest
 from bench.relevance import Query, floor_tokens
 from bench.scoring import words
 from bench.staff_questions import (
+    OTHER_DOCS_QUESTIONS,
     STAFF_QUESTIONS,
     Span,
     StaffCorpusMissing,
@@ -27,6 +28,12 @@ CORPUS = ROOT.parent / "shared" / "corpus"  # the bench's own path logic (bench.
 #: words. The set was written at about 0.08; the proxy set, built from the extraction gold's
 #: descriptions, sits far higher. Staff questions must stay paraphrases.
 MAX_MEAN_OVERLAP = 0.20
+#: Each staff set: its file, its freeze date and the corpus documents (file-name prefixes) it covers.
+#: The second set (000, 003, 004) is the selection set; the first (001, 002) stays unused for choosing.
+STAFF_SETS = [
+    pytest.param(STAFF_QUESTIONS, "2026-12-04", {"001", "002"}, id="first"),
+    pytest.param(OTHER_DOCS_QUESTIONS, "2026-12-05", {"000", "003", "004"}, id="other-docs"),
+]
 
 
 def corpus_or_skip() -> Path:
@@ -35,22 +42,24 @@ def corpus_or_skip() -> Path:
     return CORPUS
 
 
-def test_set_shape_and_freeze_note() -> None:
-    data = json.loads(STAFF_QUESTIONS.read_text(encoding="utf-8"))
-    assert "frozen" in data["about"].lower() and "2026-12-04" in data["about"]
-    questions = load_questions()
+@pytest.mark.parametrize(("path", "frozen", "documents"), STAFF_SETS)
+def test_set_shape_and_freeze_note(path: Path, frozen: str, documents: set[str]) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert "frozen" in data["about"].lower() and frozen in data["about"]
+    questions = load_questions(path)
     assert 25 <= len(questions) <= 35
     ids = [q.id for q in questions]
     assert len(set(ids)) == len(ids)
     assert all(q.query.strip() and q.file.endswith(".txt") and 1 <= len(q.gold) <= 2 for q in questions)
-    assert {q.file[:3] for q in questions} == {"001", "002"}  # both dev documents
+    assert {q.file[:3] for q in questions} == documents  # every document of the set
 
 
-def test_spans_resolve_and_hashes_match() -> None:
+@pytest.mark.parametrize(("path", "frozen", "documents"), STAFF_SETS)
+def test_spans_resolve_and_hashes_match(path: Path, frozen: str, documents: set[str]) -> None:
     corpus = corpus_or_skip()
-    queries = staff_queries(corpus)
+    queries = staff_queries(corpus, path)
     assert all(isinstance(q, Query) for q in queries)
-    stored = {q.id: q for q in load_questions()}
+    stored = {q.id: q for q in load_questions(path)}
     for q in queries:
         text = (corpus / q.file).read_text(encoding="utf-8")
         for snippet, span in zip(q.gold, stored[q.id].gold, strict=True):
@@ -73,8 +82,9 @@ def test_absent_corpus_is_a_skip_reason(tmp_path: Path) -> None:
         staff_queries(tmp_path / "nowhere")
 
 
-def test_low_lexical_overlap_with_the_gold() -> None:
-    queries = staff_queries(corpus_or_skip())
+@pytest.mark.parametrize(("path", "frozen", "documents"), STAFF_SETS)
+def test_low_lexical_overlap_with_the_gold(path: Path, frozen: str, documents: set[str]) -> None:
+    queries = staff_queries(corpus_or_skip(), path)
     shares = []
     for q in queries:
         gold_words = {w for snippet in q.gold for w in words(snippet)}
