@@ -11,7 +11,9 @@ Run from the repository root (offline)::
 Query sets (all scored in one run): the 14 dev questions (``../shared/eval/dev_queries.json``);
 ``--proxy``, built at run time from the extraction gold (:func:`proxy_queries`); ``--staff``, the
 frozen staff-language questions (bench/staff_questions.json, gold read from the corpus by
-:mod:`bench.staff_questions`; skipped with the reason when the corpus is absent).
+:mod:`bench.staff_questions`; skipped with the reason when the corpus is absent); ``--staff-other``,
+the second frozen staff set, on the three documents the first does not cover
+(bench/staff_questions_other_docs.json).
 
 Retrievers:
 
@@ -627,6 +629,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--staff", action="store_true", help="also score the frozen staff set (bench/staff_questions.json)"
     )
+    parser.add_argument(
+        "--staff-other",
+        action="store_true",
+        help="also score the second frozen staff set, on the other three documents "
+        "(bench/staff_questions_other_docs.json; the selection set for paraphrase methods)",
+    )
     parser.add_argument("--no-system", action="store_true", help="skip the graph (system, API and peer)")
     parser.add_argument(
         "--diagnose-api",
@@ -659,13 +667,17 @@ def query_sets(args: argparse.Namespace, notes: list[str]) -> dict[str, list[Que
             sets["proxy"] = proxy_queries(folder)
         else:
             notes.append(f"proxy set skipped: {folder} is absent")
-    if args.staff:
-        from bench.staff_questions import StaffCorpusMissing, staff_queries
+    from bench.staff_questions import OTHER_DOCS_QUESTIONS, STAFF_QUESTIONS, StaffCorpusMissing, staff_queries
 
-        try:
-            sets["staff"] = staff_queries(args.corpus)
-        except StaffCorpusMissing as reason:
-            notes.append(f"staff set skipped: {reason}")
+    for name, wanted, path in (
+        ("staff", args.staff, STAFF_QUESTIONS),
+        ("staff-other", args.staff_other, OTHER_DOCS_QUESTIONS),
+    ):
+        if wanted:
+            try:
+                sets[name] = staff_queries(args.corpus, path)
+            except StaffCorpusMissing as reason:
+                notes.append(f"{name} set skipped: {reason}")
     return sets
 
 
@@ -730,6 +742,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dev": f"dev set: {len(sets['dev'])} queries from {args.queries}",
         "proxy": f"proxy set: {len(sets.get('proxy', []))} queries built from the extraction gold",
         "staff": f"staff set: {len(sets.get('staff', []))} frozen questions (bench/staff_questions.json)",
+        "staff-other": f"second staff set: {len(sets.get('staff-other', []))} frozen questions on the other "
+        "documents (bench/staff_questions_other_docs.json)",
     }
     print(f"k = {args.k}, model {args.model}, graph {'-' if args.no_system else args.graph_mode}")
     print(f"ratios: MRR / reference MRR (MRR difference); floor = {args.floor_reference}")

@@ -94,3 +94,17 @@ def test_low_lexical_overlap_with_the_gold(path: Path, frozen: str, documents: s
     mean = sum(shares) / len(shares)
     assert mean < MAX_MEAN_OVERLAP, f"mean overlap {mean:.3f}"
     assert max(shares) <= 0.5
+
+
+def test_the_relevance_bench_scores_either_staff_set_when_asked() -> None:
+    """`--staff` and `--staff-other` each add their frozen set to the run, under their own name."""
+    from bench.relevance import parse_args, query_sets
+
+    corpus = corpus_or_skip()
+    notes: list[str] = []
+    sets = query_sets(parse_args(["--staff-other", "--corpus", str(corpus)]), notes)
+    assert sorted(sets) == ["dev", "staff-other"] and notes == []
+    assert {q.file[:3] for q in sets["staff-other"]} == {"000", "003", "004"}
+    both = query_sets(parse_args(["--staff", "--staff-other", "--corpus", str(corpus)]), notes)
+    assert [q.id for q in both["staff"]] == [q.id for q in staff_queries(corpus)]
+    assert len(both["staff-other"]) == len(load_questions(OTHER_DOCS_QUESTIONS))
