@@ -81,9 +81,9 @@ def test_windows_of_different_passages_are_all_kept() -> None:
     assert fold_quotes([a, b]) == [a, b]
 
 
-def _ingest_report_and_export(driver: Driver, folder: Path) -> WordVectors:
+def _ingest_report_and_export(driver: Driver, folder: Path, export: str = EXPORT) -> WordVectors:
     (folder / "ward-review.txt").write_text(REPORT, encoding="utf-8")
-    (folder / "ward-codes.csv").write_text(EXPORT, encoding="utf-8")
+    (folder / "ward-codes.csv").write_text(export, encoding="utf-8")
     for name in ("ward-review.txt", "ward-codes.csv"):
         ingest_document(folder / name, driver=driver, extract=False)
     encoder = WordVectors()
@@ -237,17 +237,6 @@ LABELLED_EXPORT = (
 )
 
 
-def _ingest_labelled_export(driver: Driver, folder: Path) -> WordVectors:
-    (folder / "ward-review.txt").write_text(REPORT, encoding="utf-8")
-    (folder / "ward-codes.csv").write_text(LABELLED_EXPORT, encoding="utf-8")
-    for name in ("ward-review.txt", "ward-codes.csv"):
-        ingest_document(folder / name, driver=driver, extract=False)
-    encoder = WordVectors()
-    index_sentences(driver)
-    embed_missing(driver, encoder)
-    return encoder
-
-
 def _by_text(results: list[dict], text: str) -> dict:
     return next(r for r in results if text[:30] in (r.get("text") or ""))
 
@@ -255,7 +244,7 @@ def _by_text(results: list[dict], text: str) -> dict:
 def test_a_coded_quote_is_labelled_with_the_title_of_the_document_it_names(
     graph: Driver, tmp_path: Path
 ) -> None:
-    encoder = _ingest_labelled_export(graph, tmp_path)
+    encoder = _ingest_report_and_export(graph, tmp_path, LABELLED_EXPORT)
     response = Searcher(graph, embedder=encoder).search(
         "porters night hoist slings rota slack", limit=20, kinds=("excerpt",)
     )
@@ -272,7 +261,7 @@ def test_a_coded_quote_is_labelled_with_the_title_of_the_document_it_names(
 def test_the_search_page_and_api_show_the_documents_title_not_its_file_name(
     graph: Driver, tmp_path: Path
 ) -> None:
-    encoder = _ingest_labelled_export(graph, tmp_path)
+    encoder = _ingest_report_and_export(graph, tmp_path, LABELLED_EXPORT)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search_api, "configured_embedder", lambda: encoder)
         with TestClient(create_app()) as client:
