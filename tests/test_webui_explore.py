@@ -201,6 +201,19 @@ def test_what_worked_page(client: TestClient) -> None:
     assert {c["id"] for c in narrowed["answer"]["cases"]} <= {"case:x-home"}
 
 
+def test_empty_query_note_only_once_something_was_asked(client: TestClient) -> None:
+    """A first visit (no `q`) shows the form without a complaint; submitting it empty gets the note."""
+    note = "The query is empty"
+    for path in ("/search", "/what-worked"):
+        assert note not in client.get(path).text, path
+        assert note in client.get(path, params={"q": ""}).text, path
+        assert note in client.get(path, params={"q": "  "}).text, path
+    assert not client.get("/search.json").json()["notes"]
+    assert client.get("/search.json", params={"q": ""}).json()["notes"]
+    assert not client.get("/what-worked.json").json()["answer"]["notes"]
+    assert client.get("/what-worked.json", params={"q": ""}).json()["answer"]["notes"]
+
+
 def test_stored_script_is_inert_on_these_pages(client: TestClient) -> None:
     urls = [
         "/search?q=feedback+card+reminder+texts",

@@ -101,12 +101,13 @@ def result_view(r: SearchResult) -> ResultView:
 
 
 def search_data(
-    driver: Driver, searcher: Any, chosen: FormFilters, q: str, kinds: list[str], limit: int
+    driver: Driver, searcher: Any, chosen: FormFilters, q: str | None, kinds: list[str], limit: int
 ) -> SearchPage:
+    """`q` None: nothing asked yet (a first visit), so no note about an empty query."""
     wanted = [k for k in kinds if k in KINDS]
-    page = SearchPage(form=chosen.form(q, wanted, limit), choices=choices(driver), query=q)
-    response = searcher.search(q, limit, chosen.filters, tuple(wanted) or KINDS)
-    page.query, page.notes = response.query, chosen.notes + response.notes
+    page = SearchPage(form=chosen.form(q or "", wanted, limit), choices=choices(driver), query=q or "")
+    response = searcher.search(q or "", limit, chosen.filters, tuple(wanted) or KINDS)
+    page.query, page.notes = response.query, chosen.notes + (response.notes if q is not None else [])
     page.searched = bool(response.query)
     page.results = [result_view(r) for r in response.results]
     page.items = [result_view(r) for r in response.items]
@@ -127,10 +128,11 @@ def evidence_links(answer: WhatWorked) -> dict[str, str]:
     return out
 
 
-def what_worked_data(driver: Driver, searcher: Any, chosen: FormFilters, q: str) -> WhatWorkedPage:
-    page = WhatWorkedPage(form=chosen.form(q), choices=choices(driver))
-    answer = WhatWorkedEngine(searcher).answer(q, chosen.filters)
-    answer.notes = chosen.notes + answer.notes
+def what_worked_data(driver: Driver, searcher: Any, chosen: FormFilters, q: str | None) -> WhatWorkedPage:
+    """`q` None: nothing asked yet (a first visit), so no note about an empty query."""
+    page = WhatWorkedPage(form=chosen.form(q or ""), choices=choices(driver))
+    answer = WhatWorkedEngine(searcher).answer(q or "", chosen.filters)
+    answer.notes = chosen.notes + (answer.notes if q is not None else [])
     page.answer = answer
     page.source_links = evidence_links(answer)
     return page
@@ -142,7 +144,7 @@ async def search_page(
     driver: DriverDep,
     searcher: SearcherDep,
     chosen: FormFiltersDep,
-    q: str = Query("", description="free text; empty shows the form and a note"),
+    q: str | None = Query(None, description="free text; absent shows the form, empty adds a note"),
     kind: Annotated[list[str] | None, Query(description="result kinds (repeatable)")] = None,
     limit: int = Query(10, ge=1, le=100),
 ) -> Response:
@@ -156,7 +158,7 @@ async def what_worked_page(
     driver: DriverDep,
     searcher: SearcherDep,
     chosen: FormFiltersDep,
-    q: str = Query("", description="describe your innovation, context or problem"),
+    q: str | None = Query(None, description="your innovation, context or problem; empty adds a note"),
 ) -> Response:
     page = await run_in_threadpool(what_worked_data, driver, searcher, chosen, q)
     return respond(request, "what_worked.html", page)
