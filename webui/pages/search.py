@@ -104,10 +104,11 @@ def search_data(
     driver: Driver, searcher: Any, chosen: FormFilters, q: str | None, kinds: list[str], limit: int
 ) -> SearchPage:
     """`q` None: nothing asked yet (a first visit), so no note about an empty query."""
+    asked, q = q is not None, q or ""
     wanted = [k for k in kinds if k in KINDS]
-    page = SearchPage(form=chosen.form(q or "", wanted, limit), choices=choices(driver), query=q or "")
-    response = searcher.search(q or "", limit, chosen.filters, tuple(wanted) or KINDS)
-    page.query, page.notes = response.query, chosen.notes + (response.notes if q is not None else [])
+    page = SearchPage(form=chosen.form(q, wanted, limit), choices=choices(driver), query=q)
+    response = searcher.search(q, limit, chosen.filters, tuple(wanted) or KINDS)
+    page.query, page.notes = response.query, chosen.notes + (response.notes if asked else [])
     page.searched = bool(response.query)
     page.results = [result_view(r) for r in response.results]
     page.items = [result_view(r) for r in response.items]
@@ -130,9 +131,10 @@ def evidence_links(answer: WhatWorked) -> dict[str, str]:
 
 def what_worked_data(driver: Driver, searcher: Any, chosen: FormFilters, q: str | None) -> WhatWorkedPage:
     """`q` None: nothing asked yet (a first visit), so no note about an empty query."""
-    page = WhatWorkedPage(form=chosen.form(q or ""), choices=choices(driver))
-    answer = WhatWorkedEngine(searcher).answer(q or "", chosen.filters)
-    answer.notes = chosen.notes + (answer.notes if q is not None else [])
+    asked, q = q is not None, q or ""
+    page = WhatWorkedPage(form=chosen.form(q), choices=choices(driver))
+    answer = WhatWorkedEngine(searcher).answer(q, chosen.filters)
+    answer.notes = chosen.notes + (answer.notes if asked else [])
     page.answer = answer
     page.source_links = evidence_links(answer)
     return page
